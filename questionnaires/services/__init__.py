@@ -1,0 +1,22 @@
+"""Workflows, named <entity>_<action>, keyword-only. Views and tasks call these."""
+
+
+class DomainError(Exception):
+    """A rule of the domain was broken; the API maps it to an HTTP status."""
+
+    status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Conflict(DomainError):
+    """Wrong state or stale version: HTTP 409."""
+
+    status_code = 409
+
+
+class NotAllowed(DomainError):
+    status_code = 403

@@ -1,0 +1,22 @@
+"""Thin Celery tasks: ids in, load, call a service, retry on database errors."""
+
+from __future__ import annotations
+
+import socket
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from .services.audit import audit_record
+
+DB_RETRY = {"autoretry_for": (DatabaseError,), "retry_backoff": 2, "retry_backoff_max": 60,
+            "max_retries": 3}
+
+
+@shared_task(**DB_RETRY)
+def worker_heartbeat(marker: str) -> str:
+    """Proves a worker is alive end to end: it writes to the database the web reads."""
+    hostname = socket.gethostname()
+    audit_record(organization=None, action="worker.heartbeat", actor_label=f"worker {hostname}",
+                 data={"marker": marker})
+    return hostname
