@@ -40,7 +40,8 @@ def error_response(errors: list[dict], code: int, headers=None) -> Response:
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return error_response([{"field": exc.field, "message": exc.message}], exc.status_code)
+        errors = exc.details or [{"field": exc.field, "message": exc.message}]
+        return error_response(errors, exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -6,10 +6,13 @@ class DomainError(Exception):
 
     status_code = 400
 
-    def __init__(self, message: str, *, field: str | None = None):
+    def __init__(self, message: str, *, field: str | None = None,
+                 details: list[dict] | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
+        # Several located problems at once (e.g. every unanswered required question).
+        self.details = details or []
 
 
 class Conflict(DomainError):

@@ -1,4 +1,4 @@
-"""Thin Celery tasks: ids in, load, call a service, retry on database errors."""
+"""Shared task settings and the worker heartbeat."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import socket
 from celery import shared_task
 from django.db import DatabaseError
 
-from .services.audit import audit_record
+from ..services.audit import audit_record
 
+# Database hiccups are retried with backoff; anything else is a bug and fails visibly.
 DB_RETRY = {"autoretry_for": (DatabaseError,), "retry_backoff": 2, "retry_backoff_max": 60,
             "max_retries": 3}
 

@@ -1,0 +1,10 @@
+"""Thin Celery tasks: ids in, load, call a service, retry on database errors.
+
+One module per area, re-exported here so Celery's autodiscovery (which imports
+`questionnaires.tasks`) registers them all."""
+
+from .base import worker_heartbeat
+from .email import send_email
+from .scoring import score_assessment, scoring_sweep_task
+
+__all__ = ["score_assessment", "scoring_sweep_task", "send_email", "worker_heartbeat"]
