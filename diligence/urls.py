@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("questionnaires.api.urls")),
+    path("", include("questionnaires.portal.urls")),
     path("", include("questionnaires.workspace.urls")),
 ]

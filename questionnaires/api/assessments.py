@@ -1,0 +1,3 @@
+"""API: assessments."""
+
+urlpatterns: list = []

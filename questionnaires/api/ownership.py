@@ -1,0 +1,3 @@
+"""API: ownership."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API: respond."""
+
+urlpatterns: list = []

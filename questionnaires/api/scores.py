@@ -1,0 +1,3 @@
+"""API: scores."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API: templates."""
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Vendor portal URLs (invitation links, answering)."""
+
+app_name = "portal"
+urlpatterns: list = []

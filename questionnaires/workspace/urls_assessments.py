@@ -1,0 +1,3 @@
+"""Workspace pages: assessments."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Workspace pages: vendors."""
+
+urlpatterns: list = []
