@@ -74,6 +74,10 @@ class Entity(UUIDModel):
     aliases = models.JSONField(default=list, blank=True)
     vendor = models.OneToOneField(Vendor, null=True, blank=True, on_delete=models.CASCADE,
                                   related_name="entity")
+    # A declared parent (API: a stake's `holder_parent`): the entity belongs to its parent's
+    # side even when no equity between them is recorded.
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="children")
 
     class Meta:
         ordering = ["name"]
