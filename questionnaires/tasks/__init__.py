@@ -5,6 +5,9 @@ One module per area, re-exported here so Celery's autodiscovery (which imports
 
 from .base import worker_heartbeat
 from .email import send_email
+from .reminders import send_reminders
+from .reports import render_report
 from .scoring import score_assessment, scoring_sweep_task
 
-__all__ = ["score_assessment", "scoring_sweep_task", "send_email", "worker_heartbeat"]
+__all__ = ["render_report", "score_assessment", "scoring_sweep_task", "send_email", "send_reminders",
+           "worker_heartbeat"]
