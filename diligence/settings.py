@@ -264,6 +264,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2,
                                     "interval_step": 0.5, "interval_max": 1}
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400_000)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Periodic work; django-celery-beat copies these into its tables at start-up.
+CELERY_BEAT_SCHEDULE = {
+    # Dispatch scoring jobs the broker missed (Redis was down at submission).
+    "scoring-outbox-sweep": {"task": "questionnaires.tasks.scoring.scoring_sweep_task",
+                             "schedule": 60.0},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- DRF and OpenAPI ------------------------------------------------------------------------
