@@ -297,6 +297,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status": name each enum after its model, not after a hash.
+    "ENUM_NAME_OVERRIDES": {
+        "TemplateStatusEnum": "questionnaires.models.templates.Template.Status",
+        "AssessmentStatusEnum": "questionnaires.models.assessments.Assessment.Status",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------
