@@ -186,6 +186,7 @@ class TemplateViewSet(OrganizationScopedMixin, mixins.ListModelMixin,
             return Template.objects.none()
         # Own plus library, never the mixin's own-only filter: library templates are issued.
         queryset = with_counts(templates_visible(organization=self.organization))
+        queryset = queryset.order_by("name", "-version", "id")  # stable across pages
         if self.action in ("retrieve", "update"):
             queryset = with_structure(queryset)
         return queryset
