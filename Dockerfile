@@ -12,4 +12,4 @@ RUN SECRET_KEY=build-only python manage.py collectstatic --noinput -v0 \
     && mkdir -p /var/lib/diligence && chown -R diligence /var/lib/diligence
 USER diligence
 EXPOSE 8000
-CMD ["gunicorn", "diligence.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4"]
+CMD ["gunicorn", "-c", "python:diligence.gunicorn", "diligence.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4"]

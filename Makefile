@@ -69,7 +69,7 @@ run: venv var/secret_key
 	fi; \
 	trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
 	echo "Serving Diligence at http://$(HOST):$(PORT)"; \
-	$(RUN_ENV) $(VENV)/bin/gunicorn diligence.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --timeout 60
+	$(RUN_ENV) $(VENV)/bin/gunicorn -c python:diligence.gunicorn diligence.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 60
 
 test: venv services
 	@mkdir -p test-output

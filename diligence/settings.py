@@ -250,10 +250,21 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 180, minimum=1)
-# Redis re-delivers an unacknowledged task after the visibility timeout: it must exceed the
-# longest task (the hard time limit) or a slow task would run twice.
+# Redis re-delivers an unacknowledged task (its worker died) after the visibility timeout:
+# it must exceed the longest task (the hard time limit) or a slow task would run twice.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 4,
+                                    minimum=1)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"CELERY_VISIBILITY_TIMEOUT: must exceed CELERY_TASK_TIME_LIMIT "
+        f"({CELERY_TASK_TIME_LIMIT}), got {CELERY_VISIBILITY_TIMEOUT}; a task still running "
+        "would be delivered a second time")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": CELERY_TASK_TIME_LIMIT * 4,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # How often a worker looks for messages abandoned by a dead one (kombu's default is
+    # about 100 s whatever the timeout): a tenth of it, so they return within 1.1x of it.
+    "unacked_restore_interval": max(1, CELERY_VISIBILITY_TIMEOUT // 10),
+    "unacked_restore_throttle": 1,
     "socket_connect_timeout": 2,
     "socket_timeout": 3,
 }
@@ -270,6 +281,9 @@ CELERY_BEAT_SCHEDULE = {
     # Dispatch scoring jobs the broker missed (Redis was down at submission).
     "scoring-outbox-sweep": {"task": "questionnaires.tasks.scoring.scoring_sweep_task",
                              "schedule": 60.0},
+    # Hourly is safe: a rerun sends nothing twice, and it catches up after downtime.
+    "portal-reminders": {"task": "questionnaires.tasks.reminders.send_reminders",
+                         "schedule": 3600.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -285,7 +299,6 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "questionnaires.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"invite": "10/15min"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -309,9 +322,10 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# same-origin: never a Referer (so never an invitation token) to another site, while a
-# form post keeps its Origin (no-referrer makes Chromium send "Origin: null", which fails CSRF).
-SECURE_REFERRER_POLICY = "same-origin"
+# strict-origin: a Referer carries at most our origin, never a path (so never an invitation
+# token, not even in our own access log), while a form post keeps its Origin (no-referrer
+# makes Chromium send "Origin: null", which fails Django's CSRF check).
+SECURE_REFERRER_POLICY = "strict-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
@@ -350,5 +364,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"handlers": ["console"], "level": "INFO",
-                                  "propagate": False}},
+                                  "propagate": False},
+                # WeasyPrint narrates every layout step at INFO.
+                "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -125,7 +125,7 @@ class AnswerSerializer(serializers.ModelSerializer):
 
 # --- Input ----------------------------------------------------------------------------------
 class RespondentSerializer(serializers.Serializer):
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=254)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -133,7 +133,7 @@ class IssueSerializer(serializers.Serializer):
     vendor = serializers.UUIDField()
     template = serializers.UUIDField()
     due_date = serializers.DateField()
-    respondent_email = serializers.EmailField(required=False)
+    respondent_email = serializers.EmailField(max_length=254, required=False)
     respondent_name = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                             default="")
     respondents = RespondentSerializer(many=True, required=False)
@@ -173,7 +173,7 @@ class IssueSerializer(serializers.Serializer):
 
 
 class ReissueSerializer(serializers.Serializer):
-    respondent_email = serializers.EmailField(required=False)
+    respondent_email = serializers.EmailField(max_length=254, required=False)
     respondent_name = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                             default="")
 
@@ -208,7 +208,9 @@ class AssessmentViewSet(OrganizationScopedMixin, mixins.ListModelMixin,
     def get_queryset(self):
         return with_latest_score(super().get_queryset())
 
-    @extend_schema(responses={200: AssessmentSerializer(many=True), **READ_ERRORS})
+    @extend_schema(responses={200: AssessmentSerializer(many=True),
+                              400: error_response("an unknown status or a malformed vendor id"),
+                              **READ_ERRORS})
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 

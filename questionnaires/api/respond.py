@@ -16,12 +16,14 @@ from rest_framework.views import APIView
 
 from ..models import Invitation
 from ..portal.access import HoldsInvitation, InviteAuthentication, PortalSessionAuthentication
+from ..portal.forms import contains_nul
 from ..portal.state import questionnaire_state
 from ..services.assessments import answer_save, assessment_submit, colleague_invite
 from ..services.evidence import evidence_upload
 from .assessments import error_response
 
 AUTH_ERRORS = {401: error_response("no invitation, or a link that is not valid"),
+               403: error_response("portal session without its CSRF token"),
                429: error_response("too many invalid links from this address")}
 
 
@@ -129,6 +131,11 @@ class RespondAnswerInSerializer(serializers.Serializer):
                                        help_text="the version you last saw; 0 or null for a "
                                                  "first answer")
 
+    def validate_value(self, value):
+        if contains_nul(value):
+            raise serializers.ValidationError("text must not contain NUL characters")
+        return value
+
 
 class RespondSavedSerializer(serializers.Serializer):
     key = serializers.CharField()
@@ -211,7 +218,7 @@ class SubmitView(RespondView):
 
 
 class RespondColleagueInSerializer(serializers.Serializer):
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=254)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 

@@ -48,6 +48,8 @@ def validate_value(question: Question, value):
     if kind in TEXT_LIMITS:
         if not isinstance(value, str):
             _fail(key, "expected text")
+        if "\x00" in value:  # PostgreSQL cannot store NUL in text
+            _fail(key, "text may not contain NUL characters")
         if len(value) > TEXT_LIMITS[kind]:
             _fail(key, f"at most {TEXT_LIMITS[kind]} characters; got {len(value)}")
         return value

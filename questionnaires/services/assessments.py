@@ -221,6 +221,8 @@ def answer_save(*, assessment: Assessment, question_key: str, value, comment: st
         raise Conflict("only the questions the reviewer reopened can change in this round")
     if comment is not None and len(comment) > COMMENT_LIMIT:
         raise DomainError(f"at most {COMMENT_LIMIT} characters", field="comment")
+    if comment and "\x00" in comment:
+        raise DomainError("a comment may not contain NUL characters", field="comment")
     stored = validate_value(question, value)
     if question.kind == "file" and stored:
         owned = set(Evidence.objects.filter(assessment=assessment, question=question,

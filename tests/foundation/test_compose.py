@@ -50,8 +50,11 @@ def test_every_service_command_exists_in_the_project():
     for name, service in load()["services"].items():
         command = service.get("command") or []
         if "gunicorn" in command:
-            module = command[command.index("gunicorn") + 1]
-            assert (ROOT / (module.replace(".", "/") + ".py")).is_file(), name
+            modules = [arg for arg in command if arg.endswith(".wsgi")]
+            modules += [arg.removeprefix("python:") for arg in command if arg.startswith("python:")]
+            assert modules, name
+            for module in modules:
+                assert (ROOT / (module.replace(".", "/") + ".py")).is_file(), name
         if "celery" in command:
             app = command[command.index("-A") + 1]
             assert (ROOT / app / "celery.py").is_file(), name

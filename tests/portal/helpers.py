@@ -1,0 +1,126 @@
+"""Helpers for the portal tests: a small native questionnaire, issuing, invitation clients,
+and tiny real files to upload."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+VENDOR_EMAIL = "vera@labelworks.test"
+
+SMALL_SPEC = {
+    "format": "diligence/v1",
+    "key": "portal-small",
+    "name": "Portal test questionnaire",
+    "sections": [
+        {"key": "basics", "title": "Basics", "questions": [
+            {"key": "company", "text": "Legal name of your company", "kind": "short_text",
+             "required": True},
+            {"key": "headcount", "text": "How many annotators work for you?", "kind": "number",
+             "required": True, "min": 0, "max": 100000},
+            {"key": "founded", "text": "When was the company founded?", "kind": "date"},
+            {"key": "has_investors", "text": "Do outside investors hold equity in you?",
+             "kind": "yes_no", "required": True},
+            {"key": "investor_names", "text": "Name every investor above 5%",
+             "kind": "long_text", "required": True, "show_if": 'has_investors == "yes"'},
+        ]},
+        {"key": "security", "title": "Security", "questions": [
+            {"key": "certs", "text": "Which certifications do you hold?", "kind": "multi_choice",
+             "options": [{"key": "soc2", "label": "SOC 2 Type II", "score": 1.0},
+                         {"key": "iso27001", "label": "ISO/IEC 27001", "score": 1.0},
+                         {"key": "no_cert", "label": "None", "score": 0.0}]},
+            {"key": "soc2_report", "text": "Upload your latest SOC 2 report", "kind": "file",
+             "show_if": "soc2"},
+            {"key": "policy", "text": "Do you have a written data-segregation policy?",
+             "kind": "yes_no", "evidence": "optional"},
+            {"key": "hosting", "text": "Where is customer data hosted?", "kind": "single_choice",
+             "options": [{"key": "eu", "label": "EU", "score": 1.0},
+                         {"key": "us", "label": "US", "score": 0.5}]},
+        ]},
+    ],
+}
+
+
+def spec_template(spec: dict, organization):
+    from questionnaires.importers.native import load_native
+    from questionnaires.services.templates import template_create
+
+    return template_create(spec=load_native(json.dumps(spec)), organization=organization,
+                           source_format="native")
+
+
+@dataclass
+class Issued:
+    assessment: object
+    token: str
+    invitation: object
+
+    @property
+    def url_path(self) -> str:
+        return f"/invite/{self.token}"
+
+
+def issue(*, organization, vendor, template, by=None, email: str = VENDOR_EMAIL,
+          days: int = 14) -> Issued:
+    from questionnaires.services.assessments import assessment_issue
+    from tests.factories import due_in
+
+    assessment, issued = assessment_issue(organization=organization, vendor=vendor,
+                                          template=template, due_date=due_in(days),
+                                          respondents=[(email, "Vera Vendor")], by=by)
+    return Issued(assessment, issued[0].token, issued[0].invitation)
+
+
+def invite_client(token: str):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Invite {token}")
+    return client
+
+
+def open_portal(client, token: str):
+    """A Django test client whose session holds the invitation (the POST exchange)."""
+    response = client.post(f"/invite/{token}")
+    assert response.status_code == 302, response.status_code
+    return client
+
+
+# --- Files ------------------------------------------------------------------------------------
+def tiny_pdf() -> bytes:
+    """A real, minimal one-page PDF."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def tiny_png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels)
+            + chunk(b"IEND", b""))
+
+
+def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type=content_type)
