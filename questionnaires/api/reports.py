@@ -26,7 +26,6 @@ from rest_framework.views import APIView
 
 from ..middleware import membership_of
 from ..models import Assessment, Report
-from ..reports.context import report_filename
 from ..services.reports import report_download, report_request, report_verify
 from .tenancy import OrganizationScopedMixin
 
@@ -40,9 +39,9 @@ class IsAnyMember(BasePermission):
         return membership_of(request) is not None
 
 
-ERRORS = inline_serializer("Errors", {"errors": serializers.ListField(
-    child=inline_serializer("Error", {"field": serializers.CharField(allow_null=True),
-                                      "message": serializers.CharField()}))})
+ERRORS = inline_serializer("ReportErrors", {"errors": serializers.ListField(
+    child=inline_serializer("ReportError", {"field": serializers.CharField(allow_null=True),
+                                            "message": serializers.CharField()}))})
 COMMON_ERRORS = {401: OpenApiResponse(ERRORS, description="not authenticated"),
                  403: OpenApiResponse(ERRORS, description="not a member of a buyer organisation"),
                  404: OpenApiResponse(ERRORS, description="no such report, or not yours")}
@@ -67,7 +66,7 @@ class AssessmentReportsView(OrganizationScopedMixin, generics.GenericAPIView):
     permission_classes = [IsAnyMember]
     serializer_class = ReportSerializer
 
-    @extend_schema(request=None, responses={
+    @extend_schema(request=None, tags=["reports"], responses={
         202: inline_serializer("ReportQueued", {"id": serializers.UUIDField(),
                                                 "status": serializers.CharField()}),
         409: OpenApiResponse(ERRORS, description="the assessment has not been scored"),
@@ -77,7 +76,7 @@ class AssessmentReportsView(OrganizationScopedMixin, generics.GenericAPIView):
         return Response({"id": str(report.pk), "status": report.status},
                         status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(responses={200: ReportSerializer(many=True), **COMMON_ERRORS})
+    @extend_schema(tags=["reports"], responses={200: ReportSerializer(many=True), **COMMON_ERRORS})
     def get(self, request, pk):
         reports = Report.objects.filter(organization=self.organization,
                                         assessment=self.get_object()).order_by("-created_at")
@@ -93,7 +92,7 @@ class ReportDetailView(OrganizationScopedMixin, generics.RetrieveAPIView):
     permission_classes = [IsAnyMember]
     serializer_class = ReportSerializer
 
-    @extend_schema(responses={200: ReportSerializer, **COMMON_ERRORS})
+    @extend_schema(tags=["reports"], responses={200: ReportSerializer, **COMMON_ERRORS})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -116,17 +115,16 @@ class ReportPdfView(OrganizationScopedMixin, generics.GenericAPIView):
     permission_classes = [IsAnyMember]
     content_negotiation_class = FirstRenderer
 
-    @extend_schema(responses={
+    @extend_schema(tags=["reports"], responses={
         (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="the PDF"),
         409: OpenApiResponse(ERRORS, description="the report is pending or failed"),
         **COMMON_ERRORS})
     def get(self, request, pk):
-        report = self.get_object()
-        stream = report_download(report=report, by=request.user)
-        response = FileResponse(stream, content_type="application/pdf")
+        download = report_download(report=self.get_object(), by=request.user)
+        response = FileResponse(download.stream, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename=report_filename(report, report.assessment.vendor.name))
-        response["Content-Length"] = str(report.file.size)
+            as_attachment=True, filename=download.filename)
+        response["Content-Length"] = str(download.size)
         response["Cache-Control"] = "private, no-store"
         return response
 
@@ -141,7 +139,7 @@ class ReportVerifyView(OrganizationScopedMixin, APIView):
     permission_classes = [IsAnyMember]
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request={"multipart/form-data": VerifySerializer}, responses={
+    @extend_schema(request={"multipart/form-data": VerifySerializer}, tags=["reports"], responses={
         200: inline_serializer("Verification", {
             "valid": serializers.BooleanField(),
             "report": serializers.UUIDField(allow_null=True),

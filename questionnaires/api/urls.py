@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import assessments, auth, ownership, reports, respond, scores, templates, vendors
+from . import assessments, auth, ownership, reports, respond, review, scores, templates, vendors
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -17,5 +17,6 @@ urlpatterns = [
     *ownership.urlpatterns,
     *scores.urlpatterns,
     *reports.urlpatterns,
+    *review.urlpatterns,
     path("", include(router.urls)),
 ]

@@ -1,10 +1,17 @@
-"""The vendor registry API."""
+"""The vendor registry API.
+
+Writes go through services/vendors.py: a vendor's name and aliases are also how the
+neutrality analysis recognises it, and each change is on the audit trail.
+"""
 
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from ..models import Vendor
 from ..models.vendors import DATA_CATEGORIES, SERVICES
+from ..services.vendors import vendor_create, vendor_delete, vendor_update, vendors_matching
+from .ownership import READ_ERRORS, WRITE_ERRORS
 from .tenancy import OrganizationScopedMixin
 
 
@@ -39,15 +46,39 @@ class VendorSerializer(serializers.ModelSerializer):
 
 
 class VendorFilter(filters.FilterSet):
-    search = filters.CharFilter(field_name="name", lookup_expr="icontains")
+    search = filters.CharFilter(method="filter_search",
+                                label="Part of the name, an alias or the contact")
 
     class Meta:
         model = Vendor
         fields = ["criticality", "neutrality_status", "search"]
 
+    def filter_search(self, queryset, name, value):
+        return vendors_matching(queryset, value)
 
+
+@extend_schema_view(
+    list=extend_schema(responses={200: VendorSerializer(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(responses={200: VendorSerializer, **READ_ERRORS}),
+    create=extend_schema(responses={201: VendorSerializer, **WRITE_ERRORS}),
+    partial_update=extend_schema(responses={200: VendorSerializer, **WRITE_ERRORS}),
+    destroy=extend_schema(description="Refused (409) for a vendor that was ever assessed.",
+                          responses={204: None, **WRITE_ERRORS}),
+)
 class VendorViewSet(OrganizationScopedMixin, viewsets.ModelViewSet):
-    queryset = Vendor.objects.all()
+    queryset = Vendor.objects.order_by("name", "id")
     serializer_class = VendorSerializer
     filterset_class = VendorFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer):
+        serializer.instance = vendor_create(organization=self.organization,
+                                            data=serializer.validated_data, by=self.request.user)
+
+    def perform_update(self, serializer):
+        serializer.instance, _ = vendor_update(vendor=serializer.instance,
+                                               data=serializer.validated_data,
+                                               by=self.request.user)
+
+    def perform_destroy(self, instance):
+        vendor_delete(vendor=instance, by=self.request.user)

@@ -317,9 +317,11 @@ def assessment_submit(*, assessment: Assessment, by: str) -> Assessment:
     audit_record(organization=assessment.organization, action="assessment.submitted",
                  actor_label=by, obj=assessment, data={"digest": digest,
                                                        "round": assessment.round})
+    from .reviews import assessment_submitted_notify
     from .scoring import scoring_enqueue
 
     scoring_enqueue(assessment=assessment, digest=digest)
+    assessment_submitted_notify(assessment=assessment)
     return assessment
 
 

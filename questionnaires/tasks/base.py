@@ -21,3 +21,10 @@ def worker_heartbeat(marker: str) -> str:
     audit_record(organization=None, action="worker.heartbeat", actor_label=f"worker {hostname}",
                  data={"marker": marker})
     return hostname
+
+
+@shared_task
+def ping() -> str:
+    """Does nothing: its round trip (broker, worker, result store) is what every task pays
+    on top of its own work, the floor bench/bench_submit_to_score.py measures against."""
+    return "pong"

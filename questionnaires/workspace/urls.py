@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import urls_assessments, urls_audit, urls_templates, urls_vendors, views
+from . import urls_assessments, urls_audit, urls_members, urls_scenarios, urls_templates, urls_vendors, views
 
 app_name = "workspace"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     *urls_vendors.urlpatterns,
     *urls_assessments.urlpatterns,
     *urls_audit.urlpatterns,
+    *urls_members.urlpatterns,
+    *urls_scenarios.urlpatterns,
 ]

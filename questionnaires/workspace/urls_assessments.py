@@ -1,3 +1,25 @@
-"""Workspace pages: assessments."""
+"""Workspace pages: the portfolio exports, a vendor's assessments, reviewing one."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import assessments_pages as pages
+from . import views
+
+urlpatterns: list = [
+    path("portfolio/export.csv", views.portfolio_export, {"fmt": "csv"},
+         name="portfolio-export-csv"),
+    path("portfolio/export.xlsx", views.portfolio_export, {"fmt": "xlsx"},
+         name="portfolio-export-xlsx"),
+    path("vendors/<uuid:pk>/assessments/", pages.vendor_assessments, name="vendor-assessments"),
+    path("assessments/<uuid:pk>/", pages.assessment_detail, name="assessment-detail"),
+    path("assessments/<uuid:pk>/decision/", pages.assessment_decide, name="assessment-decide"),
+    path("assessments/<uuid:pk>/start-review/", pages.assessment_start_review,
+         name="assessment-start-review"),
+    path("assessments/<uuid:pk>/questions/<str:key>/comments/", pages.assessment_comment,
+         name="assessment-comment"),
+    path("assessments/<uuid:pk>/evidence/<uuid:evidence_id>/expiry/", pages.evidence_expiry,
+         name="assessment-evidence-expiry"),
+    path("assessments/<uuid:pk>/conditions/<uuid:item_id>/close/", pages.condition_close,
+         name="assessment-condition-close"),
+    path("assessments/<uuid:pk>/reports/", pages.assessment_reports, name="assessment-reports"),
+]

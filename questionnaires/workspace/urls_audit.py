@@ -1,3 +1,11 @@
-"""Workspace pages: audit."""
+"""Workspace pages: the audit trail."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import audit_pages as pages
+
+urlpatterns: list = [
+    path("audit/", pages.audit_list, name="audit"),
+    path("audit/export.csv", pages.audit_export, name="audit-export"),
+    path("audit/verify/", pages.audit_check, name="audit-verify"),
+]

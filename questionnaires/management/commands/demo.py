@@ -2,14 +2,14 @@
 
 from django.core.management.base import BaseCommand
 
-from questionnaires.services.demo import demo_load
+from questionnaires.services.demo import demo_full
 
 
 class Command(BaseCommand):
     help = "Load the demo buyer, vendors, ownership, an answered assessment and its report."
 
     def handle(self, *args, **options):
-        result = demo_load()
+        result = demo_full()
         self.stdout.write(f"Demo organisation: {result.organization.name}")
         self.stdout.write("Demo logins (username / password / role):")
         for username, password, role in result.logins:

@@ -1,0 +1,62 @@
+"""The GET forms that filter the portfolio and the audit trail.
+
+A value the form does not know (a hand-edited URL) is a 400 naming the field, never a 500
+and never silently ignored."""
+
+from __future__ import annotations
+
+from django import forms
+
+from ..models import Assessment
+from ..models.base import Criticality
+from ..selectors.audit import AuditQuery
+from ..selectors.portfolio import NEUTRALITY, SORTS, TIERS, PortfolioQuery
+
+ANY = [("", "Any")]
+SORT_CHOICES = [(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key in SORTS]
+
+
+class PortfolioFilterForm(forms.Form):
+    q = forms.CharField(label="Search vendors", max_length=200, required=False,
+                        widget=forms.TextInput(attrs={"type": "search",
+                                                      "placeholder": "Vendor name"}))
+    tier = forms.ChoiceField(label="Tier", required=False, choices=ANY + [
+        (t, t.capitalize()) for t in TIERS] + [("unscored", "Not scored")])
+    status = forms.ChoiceField(label="Assessment", required=False, choices=ANY + [
+        (value, text) for value, text in Assessment.Status.choices] + [("none", "Never assessed")])
+    criticality = forms.ChoiceField(label="Criticality", required=False,
+                                    choices=ANY + list(Criticality.choices))
+    neutrality = forms.ChoiceField(label="Neutrality", required=False, choices=ANY + [
+        (n, n.replace("_", " ").capitalize()) for n in NEUTRALITY])
+    overdue = forms.BooleanField(label="Overdue only", required=False)
+    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, widget=forms.HiddenInput)
+
+    def query(self) -> PortfolioQuery:
+        data = self.cleaned_data
+        return PortfolioQuery(search=data["q"].strip(), tier=data["tier"], status=data["status"],
+                              criticality=data["criticality"], neutrality=data["neutrality"],
+                              overdue=data["overdue"], sort=data["sort"] or "name")
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label="Action", max_length=60, required=False,
+                             help_text='Exact, or a prefix ending in a dot: "assessment."',
+                             widget=forms.TextInput(attrs={"list": "audit-actions"}))
+    actor = forms.CharField(label="Actor", max_length=254, required=False)
+    object = forms.CharField(label="Object (id or type)", max_length=64, required=False)
+    since = forms.DateField(label="From", required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="Until", required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", "must be on or after the start date")
+        return data
+
+    def query(self) -> AuditQuery:
+        data = self.cleaned_data
+        return AuditQuery(action=data["action"].strip(), actor=data["actor"].strip(),
+                          object=data["object"].strip(), since=data["since"],
+                          until=data["until"])
