@@ -10,7 +10,7 @@ from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.http import FileResponse, Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -19,25 +19,13 @@ from rest_framework.routers import SimpleRouter
 from ..models import Answer, Assessment, Evidence, ScoreRun, Template, Vendor
 from ..services.assessments import assessment_cancel, assessment_issue, invitation_reissue
 from ..services.templates import compiled_template
+from .errors import error_response
 from .tenancy import OrganizationScopedMixin
 
 MAX_RESPONDENTS = 20
 UUID_PATTERN = "[0-9a-fA-F-]{36}"
 
 
-class ApiErrorSerializer(serializers.Serializer):
-    field = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
-
-
-class ApiErrorListSerializer(serializers.Serializer):
-    """Every error response: `{"errors": [{"field", "message"}]}`."""
-
-    errors = ApiErrorSerializer(many=True)
-
-
-def error_response(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ApiErrorListSerializer, description=description)
 
 
 READ_ERRORS = {401: error_response("not authenticated"),

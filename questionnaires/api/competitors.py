@@ -32,12 +32,11 @@ from ..services.competitors import (
     neutrality_settings,
     neutrality_settings_update,
 )
+from .errors import ErrorListSerializer
 from .permissions import IsAdmin, IsMember
 from .tenancy import OrganizationScopedMixin
 
-ERRORS = inline_serializer("CompetitorErrors", {"errors": inline_serializer(
-    "CompetitorError", {"field": serializers.CharField(allow_null=True),
-                        "message": serializers.CharField()}, many=True)})
+ERRORS = ErrorListSerializer
 
 
 def _error(description: str) -> OpenApiResponse:

@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ..services import DomainError
+
+
+class ErrorSerializer(serializers.Serializer):
+    field = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class ErrorListSerializer(serializers.Serializer):
+    """Every error response: `{"errors": [{"field", "message"}]}` (the schema's one shape)."""
+
+    errors = ErrorSerializer(many=True)
+
+
+def error_response(description: str) -> OpenApiResponse:
+    """An error response for drf-spectacular's `responses=`, described for this endpoint."""
+    return OpenApiResponse(ErrorListSerializer, description=description)
 
 
 def flatten_errors(detail, path: str = "") -> list[dict]:
@@ -34,14 +51,14 @@ def flatten_errors(detail, path: str = "") -> list[dict]:
     return [{"field": path or None, "message": str(detail)}]
 
 
-def error_response(errors: list[dict], code: int, headers=None) -> Response:
+def _error_body(errors: list[dict], code: int, headers=None) -> Response:
     return Response({"errors": errors}, status=code, headers=headers)
 
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         errors = exc.details or [{"field": exc.field, "message": exc.message}]
-        return error_response(errors, exc.status_code)
+        return _error_body(errors, exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -57,4 +74,4 @@ def exception_handler(exc, context):
     if response.status_code == status.HTTP_403_FORBIDDEN and isinstance(
             exc, exceptions.NotAuthenticated):
         response.status_code = status.HTTP_401_UNAUTHORIZED
-    return error_response(errors, response.status_code, headers)
+    return _error_body(errors, response.status_code, headers)

@@ -35,6 +35,7 @@ from ..models import Entity, NeutralityEvent, Stake, Vendor
 from ..services.ownership import OwnershipGraph, vendor_neutrality_on, vendor_status_changes
 from ..services.stakes import StakeInput, StakeWritten, stake_dispose, stake_record, vendor_stake_record
 from . import competitors
+from .errors import ErrorListSerializer
 from .tenancy import OrganizationScopedMixin
 
 PERCENT = {"max_digits": 7, "decimal_places": 4, "min_value": Decimal(0),
@@ -43,9 +44,7 @@ MAX_SEATS = 1000
 
 
 # --- Documented errors ---------------------------------------------------------------------------
-OWNERSHIP_ERRORS = inline_serializer("OwnershipErrors", {"errors": inline_serializer(
-    "OwnershipError", {"field": serializers.CharField(allow_null=True),
-                       "message": serializers.CharField()}, many=True)})
+OWNERSHIP_ERRORS = ErrorListSerializer
 
 
 def _error(description: str) -> OpenApiResponse:

@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 from ..middleware import membership_of
 from ..models import Assessment, Report
 from ..services.reports import report_download, report_request, report_verify
+from .errors import ErrorListSerializer
 from .tenancy import OrganizationScopedMixin
 
 
@@ -39,9 +40,7 @@ class IsAnyMember(BasePermission):
         return membership_of(request) is not None
 
 
-ERRORS = inline_serializer("ReportErrors", {"errors": serializers.ListField(
-    child=inline_serializer("ReportError", {"field": serializers.CharField(allow_null=True),
-                                            "message": serializers.CharField()}))})
+ERRORS = ErrorListSerializer
 COMMON_ERRORS = {401: OpenApiResponse(ERRORS, description="not authenticated"),
                  403: OpenApiResponse(ERRORS, description="not a member of a buyer organisation"),
                  404: OpenApiResponse(ERRORS, description="no such report, or not yours")}

@@ -20,7 +20,7 @@ from ..portal.forms import contains_nul
 from ..portal.state import questionnaire_state
 from ..services.assessments import answer_save, assessment_submit, colleague_invite
 from ..services.evidence import evidence_upload
-from .assessments import error_response
+from .errors import error_response
 
 AUTH_ERRORS = {401: error_response("no invitation, or a link that is not valid"),
                403: error_response("portal session without its CSRF token"),

@@ -11,24 +11,14 @@ decision the assessment's status does not allow is a 409.
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from ..models import Assessment, RemediationItem, Review
 from ..services.reviews import MAX_CONDITIONS, NOTE_LIMIT, Condition, review_submit
+from .errors import error_response
 from .tenancy import OrganizationScopedMixin
-
-
-# Named for this module: the API has no shared error serializer yet, and two components of
-# one name would break the OpenAPI schema.
-class ReviewErrorSerializer(serializers.Serializer):
-    field = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
-
-
-class ReviewErrorListSerializer(serializers.Serializer):
-    errors = ReviewErrorSerializer(many=True)
 
 
 class ReviewConditionInputSerializer(serializers.Serializer):
@@ -75,8 +65,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _errors(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ReviewErrorListSerializer, description=description)
+_errors = error_response
 
 
 class AssessmentReviewView(OrganizationScopedMixin, generics.GenericAPIView):

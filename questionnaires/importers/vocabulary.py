@@ -9,19 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
+from ..conditions.structure import KINDS as CONDITION_KINDS
+
 FORMAT: Final = "diligence/v1"
 
-KINDS: Final = (
-    "yes_no",
-    "single_choice",
-    "multi_choice",
-    "short_text",
-    "long_text",
-    "number",
-    "date",
-    "file",
-    "info",
-)
+# One list of kinds for the whole format: the condition language owns it.
+KINDS: Final = CONDITION_KINDS
 SEVERITIES: Final = ("info", "low", "medium", "high", "critical")
 EVIDENCE: Final = ("none", "optional", "required")
 MULTI: Final = ("mean", "min", "max", "sum")
