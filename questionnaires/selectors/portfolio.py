@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Case, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 
 from ..models import Assessment, Evidence, Organization, ScoreRun, Vendor
@@ -85,18 +86,28 @@ def _latest_score() -> QuerySet:
             .exclude(assessment__status=S.CANCELLED).order_by("-created_at", "-pk"))
 
 
+def _newest_per(queryset: QuerySet, group: str) -> QuerySet:
+    """The newest row of `queryset` for each value of `group`, in one pass.
+
+    PostgreSQL: DISTINCT ON, one scan (what bench/bench_dashboard.py measures). Elsewhere
+    (the embedded SQLite default) a correlated subquery gives the same rows."""
+    if connection.vendor == "postgresql":
+        return queryset.order_by(group, "-created_at", "-pk").distinct(group)
+    newest = (queryset.filter(**{group: OuterRef(group)}).order_by("-created_at", "-pk")
+              .values("pk")[:1])
+    return queryset.filter(pk=Subquery(newest))
+
+
 def latest_assessments(organization: Organization) -> QuerySet[Assessment]:
     """Each vendor's latest assessment, as one set (for filters)."""
-    newest = (Assessment.objects.filter(organization=organization).exclude(status=S.CANCELLED)
-              .order_by("vendor_id", "-created_at", "-pk").distinct("vendor_id").values("pk"))
+    newest = _newest_per(Assessment.objects.filter(organization=organization)
+                         .exclude(status=S.CANCELLED), "vendor_id").values("pk")
     return Assessment.objects.filter(pk__in=Subquery(newest))
 
 
 def _newest_scores(organization: Organization) -> QuerySet[ScoreRun]:
-    return (ScoreRun.objects.filter(assessment__organization=organization)
-            .exclude(assessment__status=S.CANCELLED)
-            .order_by("assessment__vendor_id", "-created_at", "-pk")
-            .distinct("assessment__vendor_id"))
+    return _newest_per(ScoreRun.objects.filter(assessment__organization=organization)
+                       .exclude(assessment__status=S.CANCELLED), "assessment__vendor_id")
 
 
 def latest_scores(organization: Organization) -> QuerySet[ScoreRun]:
