@@ -194,7 +194,8 @@ class TemplateRescoreView(OrganizationScopedMixin, generics.GenericAPIView):
         serializer = RescoreSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         jobs = scoring_rescore(template=template, organization=self.organization,
-                               all_engine=serializer.validated_data["all_engine"])
+                               all_engine=serializer.validated_data["all_engine"],
+                               by=request.user)
         return Response({"jobs": jobs}, status=status.HTTP_202_ACCEPTED)
 
 

@@ -12,6 +12,7 @@ time at 10,000 vendors.
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -191,8 +192,10 @@ def with_schedule(vendors, *, organization: Organization, today: datetime.date) 
             vendor.reassess_on = next_reassessment(vendor=vendor, organization=organization,
                                                    decided_at=vendor.last_approved_at)
         vendor.reassess_overdue = bool(vendor.reassess_on and vendor.reassess_on <= today)
-        vendor.score_is_previous = bool(vendor.score_assessment
-                                        and vendor.score_assessment != vendor.latest_id)
+        # Compare as UUIDs: SQLite hands a foreign key from a subquery back as hex text.
+        vendor.score_is_previous = bool(
+            vendor.score_assessment and vendor.latest_id
+            and uuid.UUID(str(vendor.score_assessment)) != uuid.UUID(str(vendor.latest_id)))
     return rows
 
 

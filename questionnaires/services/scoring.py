@@ -284,7 +284,7 @@ SCORABLE = [Assessment.Status.SUBMITTED, Assessment.Status.IN_REVIEW,
 
 
 def scoring_rescore(*, template: Template, organization=None, all_engine: bool = False,
-                    batch_size: int = RESCORE_BATCH) -> int:
+                    by=None, batch_size: int = RESCORE_BATCH) -> int:
     """Queue scoring jobs for the template's submitted assessments (of `organization`, or
     of every organisation when None); the number of new jobs.
 
@@ -305,9 +305,16 @@ def scoring_rescore(*, template: Template, organization=None, all_engine: bool =
             page = page.filter(pk__gt=after)
         batch = list(page.values_list("pk", "answers_digest")[:batch_size])
         if not batch:
-            return created
+            break
         created += _rescore_batch(batch, all_engine=all_engine)
         after = batch[-1][0]
+    from .audit import audit_record
+
+    audit_record(organization=organization, action="template.rescored", actor=by,
+                 actor_label="" if by is not None else "manage.py rescore", obj=template,
+                 data={"jobs": created, "all_engine": all_engine,
+                       "version": template.version})
+    return created
 
 
 @transaction.atomic

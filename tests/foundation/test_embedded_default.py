@@ -41,6 +41,8 @@ pages = [reverse("workspace:dashboard"), reverse("workspace:vendors-list"),
 for page in pages:
     status = client.get(page).status_code
     assert status == 200, f"{page} answered {status}"
+dashboard = client.get(reverse("workspace:dashboard")).content.decode()
+assert "(previous)" not in dashboard, "the current cycle's score shown as a previous one"
 print("PAGES OK", len(pages))
 '''
 
