@@ -231,8 +231,10 @@ def answer_save(*, assessment: Assessment, question_key: str, value, comment: st
             raise DomainError("unknown evidence id for this question", field="value")
     compiled = compiled_template(assessment.template)
     before = answer_values(current_answers(assessment))
-    answer = (Answer.objects.select_for_update()
-              .filter(assessment=assessment, question=question).first())
+    # of=("self",) and no ordering: lock this answer row only, never the template's shared
+    # question rows (a join for Meta.ordering would lock them for every vendor at once).
+    answer = (Answer.objects.select_for_update(of=("self",))
+              .filter(assessment=assessment, question=question).order_by("pk").first())
     if answer is None:
         if version not in (None, 0):
             raise Conflict("this answer was removed or never saved; reload the questionnaire")
@@ -344,7 +346,7 @@ def invitation_reissue(*, assessment: Assessment, by=None, email: str = "",
     """A new link for the assessment; every older one (colleagues' too) stops working.
 
     Without an email the newest respondent the buyer invited gets it again."""
-    assessment = Assessment.objects.select_for_update().select_related(
+    assessment = Assessment.objects.select_for_update(of=("self",)).select_related(
         "organization", "template").get(pk=assessment.pk)
     if not assessment.is_open_for_vendor:
         raise Conflict(f"the questionnaire is {assessment.status}; a new link would open nothing")
@@ -365,7 +367,7 @@ def colleague_invite(*, invitation: Invitation, email: str, name: str = "") -> I
 
     The new invitation records who invited whom, so every answer can be traced to a
     person the buyer can ask about it."""
-    assessment = Assessment.objects.select_for_update().select_related(
+    assessment = Assessment.objects.select_for_update(of=("self",)).select_related(
         "organization", "template").get(pk=invitation.assessment_id)
     if not assessment.is_open_for_vendor:
         raise Conflict(f"the questionnaire is {assessment.status}; nobody can help answer it now")
