@@ -17,3 +17,6 @@ urlpatterns = [
     path("", include("questionnaires.portal.urls")),
     path("", include("questionnaires.workspace.urls")),
 ]
+
+handler404 = "questionnaires.api.handlers.not_found"
+handler500 = "questionnaires.api.handlers.server_failed"

@@ -262,7 +262,7 @@ class AssessmentViewSet(OrganizationScopedMixin, mixins.ListModelMixin,
         serializer = AnswerSerializer(page, many=True, context={"visibility": visibility})
         return self.get_paginated_response(serializer.data)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY,
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY,
                               **READ_ERRORS})
     @action(detail=True, methods=["get"], url_path=f"evidence/(?P<evidence_id>{UUID_PATTERN})",
             filterset_class=None)

@@ -165,7 +165,9 @@ _409 = _errors("Wrong state: only a draft can change or be published.")
 @extend_schema_view(
     list=extend_schema(summary="Templates the organisation can issue: its own and the library",
                        responses={200: TemplateSummarySerializer(many=True),
-                                  401: _401, 403: _403}),
+                                  401: _401, 403: _403,
+                                  400: _errors("An unknown filter value."),
+                                  404: _errors("No such page (`?page=` past the end).")}),
     retrieve=extend_schema(summary="A template's full structure",
                            responses={200: TemplateDetailSerializer, 401: _401, 403: _403,
                                       404: _404}),
@@ -235,7 +237,10 @@ class TemplateViewSet(OrganizationScopedMixin, mixins.ListModelMixin,
         summary="Download the template as a file that imports back unchanged",
         parameters=[OpenApiParameter("format", enum=list(EXPORT_FORMATS), default="native",
                                      description="native (YAML), json, xlsx or csv")],
-        responses={**{(200, media.split(";")[0]): OpenApiTypes.BINARY
+        responses={**{(200, media.split(";")[0]): (OpenApiTypes.OBJECT
+                                                    if media.startswith(("application/json",
+                                                                         "application/yaml"))
+                                                    else OpenApiTypes.BINARY)
                       for media, _ in EXPORT_FORMATS.values()},
                    400: _errors("Unknown format."), 401: _401, 403: _403, 404: _404})
     @action(detail=True, methods=["get"])

@@ -11,6 +11,7 @@ from rest_framework import serializers, viewsets
 from ..models import Vendor
 from ..models.vendors import DATA_CATEGORIES, SERVICES
 from ..services.vendors import vendor_create, vendor_delete, vendor_update, vendors_matching
+from .errors import error_response
 from .ownership import READ_ERRORS, WRITE_ERRORS
 from .tenancy import OrganizationScopedMixin
 
@@ -58,7 +59,9 @@ class VendorFilter(filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: VendorSerializer(many=True), **READ_ERRORS}),
+    list=extend_schema(responses={200: VendorSerializer(many=True), **READ_ERRORS,
+                                  400: error_response("an unknown criticality or "
+                                                      "neutrality_status filter value")}),
     retrieve=extend_schema(responses={200: VendorSerializer, **READ_ERRORS}),
     create=extend_schema(responses={201: VendorSerializer, **WRITE_ERRORS}),
     partial_update=extend_schema(responses={200: VendorSerializer, **WRITE_ERRORS}),

@@ -106,3 +106,14 @@ def test_create_organization_refuses_a_duplicate_name(monkeypatch, buyer_org):
     with pytest.raises(CommandError, match="name: an organisation named 'Acme Labs'"):
         call_command("create_organization", "Acme Labs", kind="buyer", admin="x",
                      email="x@acme.test")
+
+
+def test_an_api_path_that_matches_no_route_answers_the_json_error_shape(api):
+    response = api.get("/api/v1/assessments/not-a-uuid/")
+    assert response.status_code == 404
+    assert response.json() == {"errors": [{"field": None, "message": "Not found."}]}
+
+
+def test_a_page_that_does_not_exist_answers_the_html_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404 and b"Not found" in response.content
