@@ -30,27 +30,14 @@ from ..models import Assessment, Scenario, ScoreRun, ScoringJob, Template
 from ..services.library import templates_visible
 from ..services.scenarios import scenario_create, scenario_delete, scenario_update
 from ..services.scoring import scoring_rescore
+from .errors import error_response
 from .tenancy import OrganizationScopedMixin
 
-
-# --- Errors, as documented in the schema ------------------------------------------------------
-class ScoresErrorSerializer(serializers.Serializer):
-    field = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
-
-
-class ScoresErrorListSerializer(serializers.Serializer):
-    errors = ScoresErrorSerializer(many=True)
-
-
-def _errors(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ScoresErrorListSerializer, description=description)
-
-
-READ_ERRORS = {401: _errors("not authenticated"),
-               403: _errors("not a member of a buyer organisation"),
-               404: _errors("no such object, or not yours")}
-WRITE_ERRORS = {**READ_ERRORS, 403: _errors("your role may read but not change (compliance)")}
+READ_ERRORS = {401: error_response("not authenticated"),
+               403: error_response("not a member of a buyer organisation"),
+               404: error_response("no such object, or not yours")}
+WRITE_ERRORS = {**READ_ERRORS,
+                403: error_response("your role may read but not change (compliance)")}
 
 
 # --- Score runs -------------------------------------------------------------------------------
@@ -188,7 +175,7 @@ class TemplateRescoreView(OrganizationScopedMixin, generics.GenericAPIView):
         responses={202: OpenApiResponse(
             inline_serializer("RescoreQueued", {"jobs": serializers.IntegerField()}),
             description="the number of new scoring jobs; 0 when every assessment is scored"),
-            400: _errors("invalid input"), **WRITE_ERRORS})
+            400: error_response("invalid input"), **WRITE_ERRORS})
     def post(self, request, pk):
         template = self.get_object()
         serializer = RescoreSerializer(data=request.data)
@@ -211,7 +198,7 @@ class ScenarioSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "key", "title", "created_at"]
 
 
-_SCENARIO_400 = _errors("the definition was refused: every problem, located under "
+_SCENARIO_400 = error_response("the definition was refused: every problem, located under "
                         "`definition` (definition.changes.add_stakes[0].percent)")
 
 

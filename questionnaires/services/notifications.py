@@ -15,7 +15,10 @@ def email_later(*, to: list[str], template: str, context: dict) -> None:
 
     recipients = sorted({address for address in to if address})
     if recipients:
-        transaction.on_commit(lambda: send_email.delay(recipients, template, context))
+        # robust: the change is committed; a broker that is down must not turn it into an
+        # error for the caller (the failure is logged).
+        transaction.on_commit(lambda: send_email.delay(recipients, template, context),
+                              robust=True)
 
 
 def members_who_want(organization: Organization, event_kind: str, *,

@@ -31,8 +31,8 @@ from ..services.scenarios import (
 )
 from .decorators import member_required
 
-# What a new scenario starts from: every part of the shape, filled in with an event a
-# buyer is likely to want, on questions of the built-in questionnaire.
+# What a new scenario starts from: an event a buyer is likely to want, on questions of the
+# built-in questionnaire. The reference beside the text area lists the rest of the shape.
 STARTER = """\
 key: security-lead-leaves
 title: "The vendor's security lead leaves without a handover"

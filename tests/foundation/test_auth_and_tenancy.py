@@ -117,3 +117,11 @@ def test_an_api_path_that_matches_no_route_answers_the_json_error_shape(api):
 def test_a_page_that_does_not_exist_answers_the_html_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404 and b"Not found" in response.content
+
+
+@pytest.mark.parametrize("username", ["x" * 300, "a\x00b"])
+def test_token_login_refuses_malformed_credentials_with_400_not_500(anonymous_api, username):
+    response = anonymous_api.post("/api/v1/auth/token/",
+                                  {"username": username, "password": "whatever"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "username"

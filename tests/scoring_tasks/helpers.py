@@ -1,0 +1,94 @@
+"""Builders for the scoring-in-Celery tests: a small native questionnaire, assessments
+issued, answered and submitted through the real services, and a custom scenario."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+RESPONDENT = "vera@labelworks.test"
+
+SMALL_SPEC: dict[str, Any] = {
+    "format": "diligence/v1", "key": "scoring-check", "name": "Scoring check",
+    "sections": [
+        {"key": "ownership", "title": "Ownership", "questions": [
+            {"key": "own_equity", "kind": "yes_no", "required": True, "weight": 2,
+             "text": "Does any model builder hold equity in your company?",
+             "options": [{"key": "no", "label": "No", "score": 1.0},
+                         {"key": "yes", "label": "Yes", "score": 0.0}],
+             "flags": [{"when": 'own_equity == "yes"', "severity": "high",
+                        "title": "A model builder holds equity",
+                        "recommendation": "Ask for the cap table."}]},
+        ]},
+        {"key": "security", "title": "Security", "questions": [
+            {"key": "sec_mfa", "kind": "yes_no", "required": True,
+             "text": "Is multi-factor authentication enforced for all staff?"},
+            {"key": "sec_notify_hours", "kind": "number", "required": True,
+             "text": "Within how many hours do you notify a breach?",
+             "bands": [{"min": 0, "max": 24, "score": 1.0}, {"min": 24, "max": None, "score": 0.2}]},
+        ]},
+    ],
+}
+ANSWERS: dict[str, Any] = {"own_equity": "yes", "sec_mfa": "yes", "sec_notify_hours": 12}
+
+
+def custom_definition(key: str = "mfa-bypassed", **overrides: Any) -> dict[str, Any]:
+    """A valid custom scenario on the small questionnaire's questions."""
+    return {
+        "key": key, "title": "Phishing bypasses MFA",
+        "description": "A push-fatigue attack gets past multi-factor authentication.",
+        "stresses": ["access_control"],
+        "changes": {"fail_controls": ["sec_mfa"]},
+        "explain": ["The score moves by {delta} points to {overall}.",
+                    "Phishing-resistant factors are what hold here."],
+        **overrides,
+    }
+
+
+def small_template(organization, spec: dict[str, Any] | None = None):
+    from questionnaires.importers import load_native
+    from questionnaires.services.templates import template_create
+
+    return template_create(spec=load_native(json.dumps(spec or SMALL_SPEC)),
+                           organization=organization, source_format="native")
+
+
+def issue_answered(*, organization, vendor, template, answers: dict[str, Any] | None = None):
+    """An assessment issued and fully answered through the services, not yet submitted."""
+    from questionnaires.services.assessments import answer_save, assessment_issue
+
+    assessment, _ = assessment_issue(
+        organization=organization, vendor=vendor, template=template,
+        due_date=datetime.date.today() + datetime.timedelta(days=30),
+        respondents=[(RESPONDENT, "Vera Vendor")])
+    for key, value in (ANSWERS if answers is None else answers).items():
+        answer_save(assessment=assessment, question_key=key, value=value, comment=None,
+                    version=None, by=RESPONDENT)
+    return assessment
+
+
+def submit(assessment):
+    from questionnaires.services.assessments import assessment_submit
+
+    return assessment_submit(assessment=assessment, by=RESPONDENT)
+
+
+def submitted(*, organization, vendor, template, answers: dict[str, Any] | None = None):
+    return submit(issue_answered(organization=organization, vendor=vendor, template=template,
+                                 answers=answers))
+
+
+def job_of(assessment):
+    from questionnaires.models import ScoringJob
+
+    return ScoringJob.objects.filter(assessment=assessment).latest("created_at")
+
+
+def scored(*, organization, vendor, template, answers: dict[str, Any] | None = None):
+    """Submitted and scored in this process (no worker): (assessment, score run)."""
+    from questionnaires.services.scoring import scoring_run
+
+    assessment = submitted(organization=organization, vendor=vendor, template=template,
+                           answers=answers)
+    return assessment, scoring_run(job_id=job_of(assessment).pk)
