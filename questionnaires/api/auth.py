@@ -1,8 +1,8 @@
 """Token login for scripts."""
 
+from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from django.core.validators import ProhibitNullCharactersValidator
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
