@@ -7,7 +7,7 @@ tenant's assessment is a 404; compliance reads and gets 403 on every write (IsMe
 from __future__ import annotations
 
 from django.db.models import OuterRef, Prefetch, Q, Subquery
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from ..downloads import evidence_attachment
 from ..models import Answer, Assessment, Evidence, ScoreRun, Template, Vendor
 from ..services.assessments import assessment_cancel, assessment_issue, invitation_reissue
 from ..services.templates import compiled_template
@@ -271,11 +272,7 @@ class AssessmentViewSet(OrganizationScopedMixin, mixins.ListModelMixin,
         evidence = Evidence.objects.filter(assessment=self.get_object(), pk=evidence_id).first()
         if evidence is None:
             raise Http404
-        response = FileResponse(evidence.file.open("rb"), as_attachment=True,
-                                filename=evidence.name, content_type=evidence.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return evidence_attachment(evidence)
 
 
 router = SimpleRouter(trailing_slash=True)

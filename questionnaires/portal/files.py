@@ -8,12 +8,13 @@ gets the same 404 as for a file that does not exist.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from ..downloads import evidence_attachment
 from ..middleware import membership_of
 from ..services import DomainError
 from ..services.evidence import evidence_for_reader, evidence_upload
@@ -58,9 +59,4 @@ def download(request: HttpRequest, evidence_id) -> HttpResponse:
                                    membership=membership_of(request))
     if evidence is None:
         raise Http404
-    response = FileResponse(evidence.file.open("rb"), as_attachment=True,
-                            filename=evidence.name, content_type=evidence.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return evidence_attachment(evidence)
