@@ -288,4 +288,9 @@ def _result(payload: bytes, status: int, memory_mb: int) -> bytes:
                 if number in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT) else "")
         raise RenderFailed(f"the renderer was stopped by signal "
                            f"{signal.Signals(number).name}{hint}")
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) != 0:
+        # The child exits non-zero without a word only when even writing its report failed:
+        # under the address-space cap, that is memory running out mid-write.
+        raise RenderFailed(f"the renderer exited with status {os.WEXITSTATUS(status)} before "
+                           f"reporting (most likely out of memory: the limit is {memory_mb} MB)")
     raise RenderFailed("the renderer exited without producing a PDF")
