@@ -13,12 +13,18 @@ class AuditEventQuerySet(models.QuerySet):
 
 class AuditEvent(models.Model):
     """One thing that mattered. Each event's hash covers its content and the previous event's
-    hash in the same organisation's chain, so any edit, deletion or reordering shows up in
-    `manage.py verify_audit`. Writes go through services.audit.audit_record only."""
+    hash in the same chain, so any edit, deletion or reordering shows up in
+    `manage.py verify_audit`. Writes go through services.audit.audit_record only.
+
+    An organisation has a main chain (`stream` empty) and one chain per assessment's answers
+    (`stream` "answers:<id>"): autosaves of fifty vendors then extend fifty chains at once
+    instead of queueing on one lock. Each side chain is anchored in the main chain when it
+    opens and again at each submission, so a side chain cannot vanish or be cut unnoticed."""
 
     id = models.BigAutoField(primary_key=True)
     organization = models.ForeignKey("questionnaires.Organization", null=True,
                                      on_delete=models.PROTECT, related_name="audit_events")
+    stream = models.CharField(max_length=80, blank=True, default="")
     seq = models.PositiveBigIntegerField()
     actor = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
@@ -34,9 +40,9 @@ class AuditEvent(models.Model):
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["organization", "seq"]
-        constraints = [models.UniqueConstraint(fields=["organization", "seq"],
-                                               name="audit_unique_seq")]
+        ordering = ["organization", "stream", "seq"]
+        constraints = [models.UniqueConstraint(fields=["organization", "stream", "seq"],
+                                               name="audit_unique_stream_seq")]
         indexes = [models.Index(fields=["organization", "action"]),
                    models.Index(fields=["organization", "-created_at"])]
 

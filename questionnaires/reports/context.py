@@ -215,7 +215,7 @@ def _audit(assessment) -> dict[str, Any]:
                for row in trail.filter(action__in=QUIET_ACTIONS).values("action")
                .annotate(count=Count("id"), first=Min("created_at"), last=Max("created_at"))
                .order_by("action")]
-    rows = list(trail.exclude(action__in=QUIET_ACTIONS).order_by("seq").values(
+    rows = list(trail.exclude(action__in=QUIET_ACTIONS).order_by("created_at", "id").values(
         "seq", "action", "actor_label", "created_at", "data")[:AUDIT_LIMIT + 1])
     events = [{"seq": row["seq"], "what": AUDIT_LABELS.get(row["action"]) or _pretty(row["action"]),
                "action": row["action"], "by": row["actor_label"], "at": row["created_at"],

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from ..models import AuditEvent, Organization
 
 EXPORT_HEADERS = ["Seq", "Time (UTC)", "Actor", "Action", "Object type", "Object id", "Data",
-                  "Hash"]
+                  "Hash", "Chain"]
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,12 @@ def audit_events(*, organization: Organization, query: AuditQuery) -> QuerySet[A
         events = events.filter(created_at__gte=_start_of(query.since))
     if query.until:
         events = events.filter(created_at__lt=_start_of(query.until + datetime.timedelta(days=1)))
-    return events.order_by("-seq")
+    return events.order_by("-created_at", "-id")
 
 
 def audit_rows(events: QuerySet[AuditEvent], chunk: int = 2000) -> Iterator[list]:
     for event in events.iterator(chunk_size=chunk):
         yield [event.seq, event.created_at.isoformat(), event.actor_label, event.action,
                event.object_type, event.object_id,
-               json.dumps(event.data, sort_keys=True, ensure_ascii=False), event.hash]
+               json.dumps(event.data, sort_keys=True, ensure_ascii=False), event.hash,
+               event.stream or "main"]

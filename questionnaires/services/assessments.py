@@ -25,9 +25,9 @@ from ..models import (
 )
 from . import Conflict, DomainError
 from .answers import COMMENT_LIMIT, answers_digest, validate_value
-from .audit import audit_record
+from .audit import answers_stream, audit_record, chain_head
 from .notifications import email_later
-from .templates import compiled_template
+from .templates import compiled_template, template_questions
 
 S = Assessment.Status
 # Every legal move; anything else answers 409.
@@ -147,21 +147,29 @@ def invitation_resolve(token: str) -> Invitation | None:
     """The live invitation for a token, or None: unknown, expired and revoked all look alike."""
     if not token or len(token) > 128:
         return None
-    return _live(_invitations().filter(token_hash=token_hash(token)).first())
+    return _live(_first(_invitations().filter(token_hash=token_hash(token))))
 
 
 def invitation_by_id(invitation_id) -> Invitation | None:
     """The live invitation a portal session was opened with, or None (revoked, expired or
     cancelled since): a session is only ever as good as the link it came from."""
     try:
-        return _live(_invitations().filter(pk=invitation_id).first())
+        return _live(_first(_invitations().filter(pk=invitation_id)))
     except (ValueError, ValidationError):
         return None
 
 
 def _invitations():
+    # Every portal request and API call of a vendor starts here: the template and the
+    # organisation come along (each save needs them); the vendor is read where a page
+    # shows its name.
     return Invitation.objects.select_related("assessment", "assessment__template",
-                                             "assessment__organization", "assessment__vendor")
+                                             "assessment__organization")
+
+
+def _first(invitations):
+    """The one row of a lookup on a unique column, without the ORDER BY of .first()."""
+    return next(iter(invitations.order_by()[:1]), None)
 
 
 def _live(invitation: Invitation | None) -> Invitation | None:
@@ -208,11 +216,15 @@ def answer_save(*, assessment: Assessment, question_key: str, value, comment: st
     """Save one answer if `version` is the one the caller last saw (0 or None: new).
 
     A stale version is a Conflict and changes nothing: two colleagues editing the same answer
-    get a clear message instead of a silent overwrite."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    get a clear message instead of a silent overwrite.
+
+    This is the hot path of the product (every autosave of every vendor), so it is kept to
+    about ten statements. Every write of an assessment's answers happens here, under the
+    assessment's row lock, so the answers read after taking it cannot change underneath."""
+    assessment = _locked(assessment)
     if not assessment.is_open_for_vendor:
         raise Conflict(f"the questionnaire is {assessment.status} and can no longer change")
-    question = assessment.template.questions.filter(key=question_key).first()
+    question = template_questions(assessment.template).get(question_key)
     if question is None:
         raise DomainError(f"no question {question_key!r} in this questionnaire",
                           field="question")
@@ -230,11 +242,11 @@ def answer_save(*, assessment: Assessment, question_key: str, value, comment: st
         if len(owned) != len(set(stored)):
             raise DomainError("unknown evidence id for this question", field="value")
     compiled = compiled_template(assessment.template)
-    before = answer_values(current_answers(assessment))
-    # of=("self",) and no ordering: lock this answer row only, never the template's shared
-    # question rows (a join for Meta.ordering would lock them for every vendor at once).
-    answer = (Answer.objects.select_for_update(of=("self",))
-              .filter(assessment=assessment, question=question).order_by("pk").first())
+    keys = {q.pk: key for key, q in template_questions(assessment.template).items()}
+    before = {keys[qid]: value for qid, value in Answer.objects.filter(assessment=assessment)
+              .order_by().values_list("question_id", "value") if qid in keys}
+    answer = (Answer.objects.filter(assessment=assessment, question=question).order_by()
+              .first()) if question_key in before else None
     if answer is None:
         if version not in (None, 0):
             raise Conflict("this answer was removed or never saved; reload the questionnaire")
@@ -265,8 +277,22 @@ def answer_save(*, assessment: Assessment, question_key: str, value, comment: st
         assessment.status = S.IN_PROGRESS
     assessment.save(update_fields=["progress", "status", "updated_at"])
     audit_record(organization=assessment.organization, action="answer.saved", actor_label=by,
-                 obj=assessment, data={"question": question_key, "version": answer.version})
+                 obj=assessment, data={"question": question_key, "version": answer.version},
+                 stream=answers_stream(assessment))
     return SaveResult(answer, assessment.progress, shown, hidden)
+
+
+def _locked(assessment: Assessment) -> Assessment:
+    """The assessment again, its row locked for this transaction (of the assessment only:
+    never the template or organisation rows that every other vendor's save reads). The
+    template and organisation already loaded with it are reused, not fetched again."""
+    locked = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+    for name in ("template", "organization"):
+        field = Assessment._meta.get_field(name)
+        if field.is_cached(assessment) and (getattr(assessment, field.attname)
+                                            == getattr(locked, field.attname)):
+            field.set_cached_value(locked, field.get_cached_value(assessment))
+    return locked
 
 
 def _uuids(values: list[str]) -> list[str]:
@@ -316,9 +342,13 @@ def assessment_submit(*, assessment: Assessment, by: str) -> Assessment:
     assessment.reopened_keys = []
     assessment.save(update_fields=["status", "submitted_at", "answers_digest", "progress",
                                    "reopened_keys", "updated_at"])
+    submitted = {"digest": digest, "round": assessment.round}
+    head = chain_head(organization_id=assessment.organization_id,
+                      stream=answers_stream(assessment))
+    if head is not None:  # anchor the answers' chain: it cannot be cut short unnoticed
+        submitted["answers_chain"] = {"stream": answers_stream(assessment), **head}
     audit_record(organization=assessment.organization, action="assessment.submitted",
-                 actor_label=by, obj=assessment, data={"digest": digest,
-                                                       "round": assessment.round})
+                 actor_label=by, obj=assessment, data=submitted)
     from .reviews import assessment_submitted_notify
     from .scoring import scoring_enqueue
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 from django.db import transaction
 from django.db.models import Max
@@ -84,6 +86,17 @@ def compiled_template(template: Template) -> CompiledTemplate:
     Keyed by digest as well as id so an edited draft is recompiled, while the published
     versions that assessments pin (immutable) stay cached."""
     return _compiled(template.pk, template.digest)
+
+
+@lru_cache(maxsize=256)
+def _questions(template_id, digest: str) -> MappingProxyType:
+    return MappingProxyType({q.key: q for q in Question.objects.filter(template_id=template_id)})
+
+
+def template_questions(template: Template) -> Mapping[str, Question]:
+    """The template's questions by key, read once per process and digest like
+    compiled_template. Shared between threads: treat them as read-only."""
+    return _questions(template.pk, template.digest)
 
 
 def _write_rows(template: Template, spec: dict) -> None:

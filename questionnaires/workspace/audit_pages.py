@@ -21,7 +21,7 @@ from .filters import AuditFilterForm
 PAGE_SIZE = 50
 # Offered in the action box; any other action (or a prefix ending in ".") works as well.
 KNOWN_ACTIONS = sorted([
-    "answer.saved", "assessment.", "assessment.approved", "assessment.approved_with_conditions",
+    "answer.saved", "assessment.", "audit.chain_opened", "assessment.approved", "assessment.approved_with_conditions",
     "assessment.cancelled", "assessment.changes_requested", "assessment.in_review",
     "assessment.issued", "assessment.rejected", "assessment.reminded", "assessment.scored",
     "assessment.submitted", "comment.added", "evidence.", "evidence.expiry_notified",

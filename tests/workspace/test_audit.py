@@ -194,3 +194,68 @@ def test_the_audit_page_runs_the_same_number_of_queries_for_5_and_200_events(
         audit_record(organization=buyer.organization, action="answer.saved", data={"n": n})
     with django_assert_num_queries(len(captured)):
         assert buyer_client.get("/audit/?action=answer.").status_code == 200
+
+
+# --- Answer saves in side chains -----------------------------------------------------------
+@pytest.fixture
+def answered(buyer, submitted):
+    """The submitted assessment's answers: their saves form the side chain answers:<id>."""
+    from questionnaires.services.audit import answers_stream
+
+    return submitted, answers_stream(submitted)
+
+
+def test_answer_saves_extend_their_assessments_chain_not_the_main_one(answered):
+    assessment, stream = answered
+    saves = AuditEvent.objects.filter(action="answer.saved", object_id=str(assessment.pk))
+    assert saves.exists()
+    assert set(saves.values_list("stream", flat=True)) == {stream}
+    assert sorted(saves.values_list("seq", flat=True)) == list(range(1, saves.count() + 1))
+    opened = AuditEvent.objects.get(action="audit.chain_opened", data__stream=stream)
+    assert opened.stream == "" and opened.data["first"] == saves.get(seq=1).hash
+    submitted = AuditEvent.objects.get(action="assessment.submitted",
+                                       object_id=str(assessment.pk))
+    last = saves.order_by("-seq").first()
+    assert submitted.data["answers_chain"] == {"stream": stream, "seq": last.seq,
+                                               "hash": last.hash}
+
+
+def test_verify_audit_passes_side_chains_intact(answered, capsys):
+    call_command("verify_audit")
+    assert "audit trail intact" in capsys.readouterr().out
+
+
+def test_verify_audit_reports_a_deleted_side_chain(answered, capsys):
+    _, stream = answered
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM questionnaires_auditevent WHERE stream = %s", [stream])
+    _, err = _verify(capsys)
+    assert f"names event 1 of chain {stream}, which is missing" in err
+
+
+def test_verify_audit_reports_a_side_chain_cut_short_after_submission(answered, capsys):
+    _, stream = answered
+    last = AuditEvent.objects.filter(stream=stream).order_by("-seq").first()
+    _delete(last)
+    _, err = _verify(capsys)
+    assert f"names event {last.seq} of chain {stream}" in err and "cut" in err
+
+
+def test_verify_audit_reports_an_edited_answer_save_in_its_chain(answered, capsys):
+    _, stream = answered
+    event = AuditEvent.objects.filter(stream=stream).order_by("seq").first()
+    _edit(event)
+    _, err = _verify(capsys)
+    assert f"chain {stream}: event {event.id} (seq 1): content does not match its hash" in err
+
+
+def test_verify_audit_reports_a_side_chain_nobody_opened(buyer, capsys):
+    from questionnaires.services.audit import CHAIN_OPENED
+
+    audit_record(organization=buyer.organization, action="answer.saved", data={"n": 1},
+                 stream="answers:forged")
+    opening = AuditEvent.objects.get(action=CHAIN_OPENED)
+    with connection.cursor() as cursor:  # drop the opening and re-chain nothing: both show
+        cursor.execute("DELETE FROM questionnaires_auditevent WHERE id = %s", [opening.id])
+    _, err = _verify(capsys)
+    assert "chain answers:forged: seq 1: this chain's opening is not in the main chain" in err
