@@ -9,10 +9,11 @@ building deep trees, so nothing here recurses deeper than the parser's nesting l
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
+
+import re2
 
 from .context import Context, is_selected, is_true
 
@@ -28,7 +29,8 @@ ORDERING: dict[str, Callable[[Number, Number], bool]] = {
     ">=": operator.ge,
 }
 EQUALITY = ("==", "!=")
-REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL}
+# JavaScript's flags as RE2's inline groups.
+REGEX_FLAGS = {"i": "i", "m": "m", "s": "s"}
 
 
 class Node:
@@ -217,17 +219,22 @@ Subject: TypeAlias = Ref | str
 
 @dataclass(frozen=True, slots=True)
 class Matches(Node):
-    """``matches(key, "regexp")`` or ``matches(key, "regexp", "flags")``: a search, as in JS."""
+    """``matches(key, "regexp")`` or ``matches(key, "regexp", "flags")``: a search, as in JS.
+
+    The expression is compiled by RE2, whose matching time is linear in the text: a
+    template's author cannot write a pattern that backtracks for minutes on a vendor's
+    answer (ReDoS) and stalls the web processes and workers that every tenant shares.
+    RE2 refuses backreferences and lookaround, which VSAQ's questionnaires do not use."""
 
     subject: Subject
     pattern: str
     flags: str = ""
-    regex: re.Pattern[str] = field(init=False, compare=False, repr=False)
+    regex: object = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Compiled once here, so a condition parsed once never recompiles its regexp.
-        compiled = re.compile(self.pattern, _regex_flags(self.flags))
-        object.__setattr__(self, "regex", compiled)
+        object.__setattr__(self, "regex", re2.compile(_regex_flags(self.flags) + self.pattern,
+                                                      _RE2_OPTIONS))
 
     def evaluate(self, ctx: Context) -> bool:
         text = subject_text(self.subject, ctx)
@@ -315,8 +322,17 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _regex_flags(flags: str) -> re.RegexFlag:
-    combined = re.RegexFlag(0)
-    for flag in flags:
-        combined |= REGEX_FLAGS[flag]
-    return combined
+def _regex_flags(flags: str) -> str:
+    """JavaScript flags as an inline group: "im" -> "(?im)"."""
+    inline = "".join(sorted({REGEX_FLAGS[flag] for flag in flags}))
+    return f"(?{inline})" if inline else ""
+
+
+def _re2_options():
+    options = re2.Options()
+    options.log_errors = False  # a refused pattern is the author's error, reported to them
+    options.max_mem = 8 << 20   # bounds the compiled program, as a hostile pattern could not
+    return options
+
+
+_RE2_OPTIONS = _re2_options()

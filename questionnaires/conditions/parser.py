@@ -17,10 +17,11 @@ Grammar (``&&`` and ``||`` share one precedence level and group left to right, a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
+
+import re2
 
 from .context import Context
 from .errors import ConditionError
@@ -282,11 +283,11 @@ class _Parser:
             flags = _check_flags(flags_token)
         try:
             return Matches(subject, str(pattern.value), flags)
-        except (re.error, OverflowError, RecursionError) as error:
-            # re.compile raises OverflowError for huge repeat counts and RecursionError
-            # for very deep groups; all three mean the same thing to the author.
-            detail = getattr(error, "msg", None) or str(error)
-            raise _error(pattern, f"invalid regular expression: {detail}") from None
+        except re2.error as error:
+            # RE2 names what it refuses: a syntax error, a repeat count over 1000, a
+            # pattern too large for its memory budget, or a backreference or lookaround
+            # (RE2 matches in linear time, so it has neither).
+            raise _error(pattern, f"invalid regular expression: {_re2_reason(error)}") from None
 
     def _key_argument(self, function: str) -> Token:
         token = self._peek()
@@ -317,6 +318,17 @@ class _Parser:
         if token.kind != "string":
             raise _error(token, f"{function}() expects {what} as a string, found {token.describe()}")
         return self._advance()
+
+
+def _re2_reason(error: Exception) -> str:
+    raw = error.args[0] if error.args else str(error)
+    detail = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+    if "invalid perl operator: (?<" in detail or "invalid perl operator: (?=" in detail \
+            or "invalid perl operator: (?!" in detail:
+        return f"{detail} (lookaround is not supported: matching must stay linear in time)"
+    if "invalid escape sequence: \\" in detail and any(d in detail for d in "123456789"):
+        return f"{detail} (backreferences are not supported: matching must stay linear in time)"
+    return detail
 
 
 def _check_flags(token: Token) -> str:

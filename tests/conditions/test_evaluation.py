@@ -233,3 +233,33 @@ def test_is_answered_by_kind(kind, value, expected):
 
 def test_evaluation_returns_a_bool_not_the_answer():
     assert parse("txt").evaluate(Context({"txt": "abc"}, kinds=KINDS)) is True
+
+
+# JavaScript semantics the VSAQ authors wrote against, which RE2 keeps and Python's re does
+# not: `$` is the end of the text (not also before a final newline) unless "m" is given.
+@pytest.mark.parametrize(("source", "answers", "expected"), [
+    ('matches(txt, "^ab$")', {"txt": "ab\n"}, False),
+    ('matches(txt, "^ab$", "m")', {"txt": "x\nab\ny"}, True),
+    ('matches(txt, "a.b")', {"txt": "a\nb"}, False),
+    ('matches(txt, "a.b", "s")', {"txt": "a\nb"}, True),
+    ('matches(txt, "^ÉTÉ$", "i")', {"txt": "été"}, True),
+])
+def test_anchors_dots_and_case_read_as_in_javascript(source, answers, expected):
+    assert holds(source, **answers) is expected
+
+
+def test_a_backtracking_pattern_on_a_long_answer_finishes_instead_of_stalling_the_server():
+    """`(a+)+$` against 30 a's and a '!' takes a backtracking engine (Python's re, a browser's
+    JS) about 2^30 steps; a template author could hang every web process and worker that
+    evaluates it. RE2 is linear: 100,000 characters finish at once. The evaluation runs in
+    a thread so that a regression fails here instead of hanging the suite."""
+    import threading
+
+    outcome: list[bool] = []
+    text = "a" * 100_000 + "!"
+    worker = threading.Thread(target=lambda: outcome.append(
+        holds('matches(txt, "(a+)+$")', txt=text) or holds('matches(txt, "(a|aa)*c")', txt=text)),
+        daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    assert outcome == [False], "the pattern did not finish: matching is not linear-time"
