@@ -293,14 +293,17 @@ def _free_name(vendor: Vendor) -> str:
 # --- What the registry says about a vendor -------------------------------------------------------
 def vendor_neutrality(*, vendor: Vendor, answers: dict | None = None,
                       extra_stakes: list[dict] | None = None,
-                      on: datetime.date | None = None) -> dict:
+                      on: datetime.date | None = None,
+                      graph: tuple[str, list, list, list] | None = None) -> dict:
     """The vendor's neutrality verdict at a date, optionally with hypothetical stakes (a
     stress-test scenario) and cross-checked against the vendor's own answers.
 
-    For scoring: a neutral registry contradicted by the answers reads "discrepancy"."""
-    # The vendor's own entity first: on first use it is created, and the graph must hold it.
-    vendor_id = str(vendor_entity(vendor).pk)
-    entities, stakes, competitors = graph_for(vendor.organization)
+    For scoring: a neutral registry contradicted by the answers reads "discrepancy".
+    `graph` is what vendor_graph returned, for a caller that asks many times (one scoring
+    runs every scenario against the same registry)."""
+    vendor_id, entities, stakes, competitors = graph or vendor_graph(vendor)
+    # Copies: the scenario's hypothetical holders must not leak into the caller's graph.
+    entities, stakes, competitors = list(entities), list(stakes), list(competitors)
     for index, extra in enumerate(extra_stakes or []):
         holder_id = f"scenario-holder-{index}"
         entities.append({"id": holder_id, "name": extra.get("holder", "Scenario investor"),
@@ -326,6 +329,13 @@ def vendor_neutrality(*, vendor: Vendor, answers: dict | None = None,
         if verdict["status"] == "neutral":
             verdict["status"] = "discrepancy"
     return verdict
+
+
+def vendor_graph(vendor: Vendor) -> tuple[str, list, list, list]:
+    """(the vendor's entity id, entities, stakes, competitors) of its buyer's registry.
+    The vendor's own entity first: on first use it is created, and the graph must hold it."""
+    vendor_id = str(vendor_entity(vendor).pk)
+    return (vendor_id, *graph_for(vendor.organization))
 
 
 def latest_submitted(vendor: Vendor, on: datetime.date) -> Assessment | None:

@@ -156,7 +156,7 @@ def _stored_run(job: ScoringJob) -> ScoreRun | None:
 def _score(job_id) -> ScoreRun | None:
     from ..scoring import ENGINE_VERSION, run_scenarios, score_assessment
     from .audit import audit_record
-    from .ownership import vendor_entity, vendor_neutrality
+    from .ownership import vendor_graph, vendor_neutrality
     from .templates import compiled_template
 
     # The row lock serialises two deliveries of the same message (Redis delivers again
@@ -178,13 +178,12 @@ def _score(job_id) -> ScoreRun | None:
                    "the next submission is scored instead")
         return None
     evidence_counts = {key: len(hashes) for key, hashes in evidence.items()}
-    # vendor_neutrality reads the graph before it makes the vendor's node on first use, so
-    # a vendor without ownership data would be "unknown" to its own analysis: make it first.
-    vendor_entity(assessment.vendor)
+    # The registry is read once; the baseline and every scenario analyse copies of it.
+    graph = vendor_graph(assessment.vendor)
 
     def neutrality_fn(extra_stakes):
         return vendor_neutrality(vendor=assessment.vendor, answers=answers,
-                                 extra_stakes=extra_stakes)
+                                 extra_stakes=extra_stakes, graph=graph)
 
     baseline_neutrality = neutrality_fn([])
     result = score_assessment(compiled, answers, evidence=evidence_counts,
