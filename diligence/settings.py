@@ -232,15 +232,25 @@ EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 # --- Cache, broker, Celery ------------------------------------------------------------------
 REDIS_URL = env_redis("REDIS_URL")
+# Redis can fail two ways: stopped (a connect is refused at once) or paused - a frozen VM,
+# a partition that drops packets, a long-blocking command - where the connect succeeds and
+# nothing answers. Then every client waits out its socket timeout, so each is short and a
+# request touches Redis at most three times (the invitation limit, two publishes): a
+# request stays under 5 s, and whatever could not be queued waits in its outbox.
+REDIS_SOCKET_TIMEOUT = 1
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": REDIS_URL,
-                          "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
+                          "OPTIONS": {"socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                                      "socket_timeout": REDIS_SOCKET_TIMEOUT}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Without a broker the embedded default runs tasks in-process, synchronously.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# kombu's Redis transport, but a worker whose acks Redis did not answer (paused) keeps
+# fetching afterwards; see diligence/broker.py.
+CELERY_BROKER_TRANSPORT = "diligence.broker:Transport" if REDIS_URL else None
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -267,21 +277,45 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # about 100 s whatever the timeout): a tenth of it, so they return within 1.1x of it.
     "unacked_restore_interval": max(1, CELERY_VISIBILITY_TIMEOUT // 10),
     "unacked_restore_throttle": 1,
-    "socket_connect_timeout": 2,
-    "socket_timeout": 3,
+    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
 }
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
+
+
+def publish_gives_up_on_timeout(exc: BaseException, interval: float) -> None:
+    """Called by kombu before each publish retry. A timeout means Redis took the connection
+    and answered nothing (paused): every retry would wait out a whole socket timeout again
+    (kombu reconnects up to twice for one retry), so give up at once: the outbox has it.
+    A refused or reset connection (Redis restarted under a pooled one) fails fast; retry."""
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    if isinstance(exc, (TimeoutError, RedisTimeoutError)):
+        raise exc
+
+
 # A request that enqueues must never hang on a dead broker: bounded retries, then the
 # outbox row stays pending and the sweeper dispatches it later.
 CELERY_TASK_PUBLISH_RETRY = True
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2,
-                                    "interval_step": 0.5, "interval_max": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2,
+                                    "interval_step": 0.5, "interval_max": 1,
+                                    "errback": publish_gives_up_on_timeout}
+# The result store (only the heartbeat and ping tasks keep results): Celery's defaults wait
+# 120 s on a silent socket and retry a lost connection 20 times, one second apart.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
+                     "interval_max": 1}}
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400_000)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic work; django-celery-beat copies these into its tables at start-up.
 CELERY_BEAT_SCHEDULE = {
     # Dispatch scoring jobs the broker missed (Redis was down at submission).
     "scoring-outbox-sweep": {"task": "questionnaires.tasks.scoring.scoring_sweep_task",
+                             "schedule": 60.0},
+    # Queue again the reports whose render the broker missed; fail the abandoned ones.
+    "reports-outbox-sweep": {"task": "questionnaires.tasks.reports.report_sweep_task",
                              "schedule": 60.0},
     # Hourly is safe: a rerun sends nothing twice, and it catches up after downtime.
     "portal-reminders": {"task": "questionnaires.tasks.reminders.send_reminders",
@@ -295,6 +329,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=30)},
 }
 CELERY_TIMEZONE = TIME_ZONE
+# A pending report is its own outbox. The sweeper queues again one still pending after the
+# grace (its render could not be queued, or its message was lost with Redis) and fails one
+# still pending after the maximum age, with the reason, rather than leave it pending.
+REPORT_DISPATCH_GRACE = env_int("REPORT_DISPATCH_GRACE", 30, minimum=1)
+REPORT_PENDING_MAX_AGE = env_int("REPORT_PENDING_MAX_AGE", 3600, minimum=60)
+if REPORT_PENDING_MAX_AGE <= REPORT_DISPATCH_GRACE:
+    raise ImproperlyConfigured(
+        f"REPORT_PENDING_MAX_AGE: must exceed REPORT_DISPATCH_GRACE ({REPORT_DISPATCH_GRACE}), "
+        f"got {REPORT_PENDING_MAX_AGE}; reports would fail before being queued again")
 
 # --- DRF and OpenAPI ------------------------------------------------------------------------
 REST_FRAMEWORK = {

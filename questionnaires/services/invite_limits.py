@@ -6,16 +6,24 @@ vendor who opens a good link many times is never locked out. The count lives in 
 cache (Redis in production and tests), shared by every web process, so the limit holds
 across workers. Both doors count against the same budget: the portal link (`/invite/<token>`)
 and the `Authorization: Invite <token>` header of the API.
+
+With the cache unreachable the limit is not applied (and the failure is logged): the
+token's 256 bits are the protection, the limit only slows scanners, and refusing every
+vendor while Redis is away would turn a cache outage into an outage of the portal.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from redis.exceptions import RedisError
 
+logger = logging.getLogger(__name__)
 _KEY = "invite-bad-tries:{}"
+CACHE_ERRORS = (RedisError, OSError)  # what Django's Redis cache raises when Redis is away
 
 
 def client_address(meta: dict) -> str:
@@ -46,16 +54,33 @@ def invite_window_seconds() -> int:
 
 def invite_is_blocked(*, address: str) -> bool:
     """True once `address` has used up its bad tries in the current window."""
-    return int(cache.get(_key(address)) or 0) >= settings.INVITE_BAD_TRIES_LIMIT
+    try:
+        tries = cache.get(_key(address))
+    except CACHE_ERRORS as exc:
+        _cache_unreachable(exc)
+        return False
+    return int(tries or 0) >= settings.INVITE_BAD_TRIES_LIMIT
 
 
 def invite_bad_try_record(*, address: str) -> int:
-    """Count one bad try for `address`; returns the count in the current window.
+    """Count one bad try for `address`; returns the count in the current window (0 when
+    the cache cannot be reached)."""
+    try:
+        return _count_bad_try(_key(address))
+    except CACHE_ERRORS as exc:
+        _cache_unreachable(exc)
+        return 0
 
-    `add` starts the window (it sets the key only when absent, with the window as its
+
+def _cache_unreachable(exc: BaseException) -> None:
+    logger.warning("invitation limit not applied: the cache is unreachable (%s: %s)",
+                   type(exc).__name__, exc)
+
+
+def _count_bad_try(key: str) -> int:
+    """`add` starts the window (it sets the key only when absent, with the window as its
     lifetime) and `incr` is atomic in Redis, so concurrent bad tries are all counted and
     the window is never extended by later tries."""
-    key = _key(address)
     for _attempt in range(2):
         cache.add(key, 0, timeout=invite_window_seconds())
         try:

@@ -1,19 +1,25 @@
 """Reports: requested in a request, rendered in a worker, downloaded and verified.
 
 A request only writes a pending row and queues the render after commit; WeasyPrint never
-runs inside an HTTP request. The render is idempotent: a second delivery of the same task
-finds the report no longer pending (or locked by the first) and does nothing.
+runs inside an HTTP request. The pending row is its own outbox: when the broker cannot take
+the render (Redis stopped or not answering), the report stays pending and `report_sweep`
+(celery beat) queues it again; one pending for longer than REPORT_PENDING_MAX_AGE is failed
+with the reason, so nothing stays pending for ever. The render is idempotent: a second
+delivery of the same task - or a sweep racing a slow queue - finds the report no longer
+pending (or locked by the first) and does nothing.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import logging
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, NamedTuple
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -27,6 +33,11 @@ from .audit import audit_record
 logger = logging.getLogger(__name__)
 
 VERIFY_MAX_BYTES = 100 * 1024 * 1024  # far above any report; a bound on what we hash
+SWEEP_BATCH = 500  # bounded work per beat tick; the next tick takes the rest
+# Tries of one render that the database keeps failing. What failed three times for a
+# transient reason needs a person to look; a lost worker is not counted (there is no
+# column for it), and the sweeper's age limit bounds that case instead.
+MAX_ATTEMPTS = 3
 
 
 class TooLarge(DomainError):
@@ -70,32 +81,78 @@ def report_request(*, assessment: Assessment, by=None) -> Report:
                  obj=report, data={"assessment": str(assessment.pk),
                                    "score_run": str(run.pk)})
     report_id = str(report.pk)
-    transaction.on_commit(lambda: report_dispatch(report_id=report_id))
+    # robust: the request has committed and succeeds whatever happens while queueing.
+    transaction.on_commit(lambda: report_dispatch(report_ids=[report_id]), robust=True)
     return report
 
 
-def report_dispatch(*, report_id: str) -> bool:
-    """Queue the render. A broker that cannot take it fails the report with the reason,
-    rather than leaving it pending for ever: the person asks again when it is back."""
+def report_dispatch(*, report_ids: list) -> int:
+    """Queue the renders of `report_ids`; the number queued.
+
+    Never raises: a broker that cannot take one leaves it - and the rest, which would only
+    wait out the same timeout - pending for the sweeper to queue again."""
     from ..tasks import render_report
 
-    try:
-        render_report.apply_async(args=[report_id])
-    except Exception as exc:  # kombu raises many types; all mean "not queued"
-        logger.warning("report %s not queued: %s", report_id, exc)
-        Report.objects.filter(pk=report_id, status=Report.Status.PENDING).update(
-            status=Report.Status.FAILED, finished_at=timezone.now(),
-            error="the rendering could not be queued (the task broker is unavailable); "
-                  "request the report again")
-        return False
-    return True
+    for index, report_id in enumerate(report_ids):
+        try:
+            render_report.apply_async(args=[str(report_id)])
+        except Exception as exc:  # kombu raises many types; all mean "not queued"
+            logger.warning("%d report(s) not queued (%s: %s); they stay pending and the "
+                           "sweeper queues them again", len(report_ids) - index,
+                           type(exc).__name__, exc)
+            return index
+    return len(report_ids)
+
+
+class Swept(NamedTuple):
+    dispatched: int
+    failed: int
+
+
+def report_sweep(*, now: datetime.datetime | None = None) -> Swept:
+    """Queue again the reports pending for longer than REPORT_DISPATCH_GRACE (their render
+    was never queued, or its message died with Redis), and fail those pending for longer
+    than REPORT_PENDING_MAX_AGE: by then the person has long stopped waiting, and a report
+    must not sit pending for ever. A report queued twice still renders once."""
+    now = now or timezone.now()
+    oldest = now - datetime.timedelta(seconds=settings.REPORT_PENDING_MAX_AGE)
+    failed = _fail_abandoned(created_before=oldest)
+    due = (Report.objects.filter(status=Report.Status.PENDING, created_at__gte=oldest,
+                                 created_at__lt=now - datetime.timedelta(
+                                     seconds=settings.REPORT_DISPATCH_GRACE))
+           .order_by("created_at").values_list("pk", flat=True)[:SWEEP_BATCH])
+    return Swept(report_dispatch(report_ids=list(due)), failed)
+
+
+def _fail_abandoned(*, created_before: datetime.datetime) -> int:
+    reason = (f"not rendered within {_duration(settings.REPORT_PENDING_MAX_AGE)} of the "
+              "request: no report worker took it (the task broker or the workers were "
+              "unavailable); request the report again")
+    with transaction.atomic():
+        # skip_locked: a report a worker is rendering right now is left to finish.
+        abandoned = list(Report.objects.select_for_update(skip_locked=True, of=("self",))
+                         .select_related("organization")
+                         .filter(status=Report.Status.PENDING, created_at__lt=created_before)
+                         .order_by("created_at")[:SWEEP_BATCH])
+        for report in abandoned:
+            _fail(report, reason, by="report sweeper")
+    return len(abandoned)
+
+
+def _duration(seconds: int) -> str:
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds} seconds"
 
 
 def report_render(*, report_id: str) -> Report | None:
     """Render one pending report and store it privately with its SHA-256 and page count.
 
     The row stays locked while it renders, so two deliveries never render twice; a failed
-    render is recorded with its reason. Database errors propagate, for the task to retry.
+    render is recorded with its reason. Database errors propagate, for the task to retry
+    (and the PDF of an attempt that could not be recorded is removed).
     """
     from ..reports.context import report_context
     from ..reports.render import RenderFailed, render_isolated, report_html
@@ -120,16 +177,41 @@ def report_render(*, report_id: str) -> Report | None:
             return _fail(report, f"unexpected error while building the report "
                                  f"({type(exc).__name__}); the details are in the worker log")
         report.sha256 = hashlib.sha256(rendered.pdf).hexdigest()
-        report.file.save(f"{report.pk}.pdf", ContentFile(rendered.pdf), save=False)
+        _store_pdf(report, rendered.pdf)
         report.pages, report.status = pages, Report.Status.READY
         report.finished_at, report.error = timezone.now(), ""
-        report.save(update_fields=["sha256", "file", "pages", "status", "finished_at", "error"])
-        audit_record(organization=report.organization, action="report.rendered",
-                     actor_label="report worker", obj=report,
-                     data={"assessment": str(report.assessment_id), "sha256": report.sha256,
-                           "pages": pages, "seconds": round(rendered.seconds, 2),
-                           "peak_rss_mb": round(rendered.peak_rss_mb, 1)})
+        try:
+            report.save(update_fields=["sha256", "file", "pages", "status", "finished_at",
+                                       "error"])
+            audit_record(organization=report.organization, action="report.rendered",
+                         actor_label="report worker", obj=report,
+                         data={"assessment": str(report.assessment_id),
+                               "sha256": report.sha256, "pages": pages,
+                               "seconds": round(rendered.seconds, 2),
+                               "peak_rss_mb": round(rendered.peak_rss_mb, 1)})
+        except DatabaseError:
+            report.file.storage.delete(report.file.name)
+            raise
     return report
+
+
+def _store_pdf(report: Report, pdf: bytes) -> None:
+    """Write the PDF under the report's own name. A render killed after writing it and
+    before its commit left that file behind; this render holds the row lock, so it is the
+    only writer of this report and replaces the file instead of storing a second copy."""
+    name = f"{report.pk}.pdf"
+    report.file.storage.delete(report.file.field.generate_filename(report, name))
+    report.file.save(name, ContentFile(pdf), save=False)
+
+
+def report_give_up(*, report_id: str, reason: str) -> Report | None:
+    """Fail a report whose task will not try again; None when it is no longer pending or
+    another delivery is rendering it."""
+    with transaction.atomic():
+        report = (Report.objects.select_for_update(skip_locked=True, of=("self",))
+                  .select_related("organization")
+                  .filter(pk=report_id, status=Report.Status.PENDING).first())
+        return _fail(report, reason) if report is not None else None
 
 
 def _page_count(pdf: bytes) -> int:
@@ -138,12 +220,12 @@ def _page_count(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-def _fail(report: Report, reason: str) -> Report:
+def _fail(report: Report, reason: str, *, by: str = "report worker") -> Report:
     report.status, report.error, report.finished_at = (Report.Status.FAILED, reason,
                                                        timezone.now())
     report.save(update_fields=["status", "error", "finished_at"])
     audit_record(organization=report.organization, action="report.failed",
-                 actor_label="report worker", obj=report, data={"reason": reason})
+                 actor_label=by, obj=report, data={"reason": reason})
     return report
 
 

@@ -7,8 +7,9 @@ from .base import worker_heartbeat
 from .email import send_email
 from .reassessment import issue_due_reassessments, warn_expiring_evidence
 from .reminders import send_reminders
-from .reports import render_report
+from .reports import render_report, report_sweep_task
 from .scoring import score_assessment, scoring_sweep_task
 
-__all__ = ["issue_due_reassessments", "render_report", "score_assessment", "scoring_sweep_task",
-           "send_email", "send_reminders", "warn_expiring_evidence", "worker_heartbeat"]
+__all__ = ["issue_due_reassessments", "render_report", "report_sweep_task", "score_assessment",
+           "scoring_sweep_task", "send_email", "send_reminders", "warn_expiring_evidence",
+           "worker_heartbeat"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 
 from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
 from django.db import DatabaseError
 
 from ..services.audit import audit_record
@@ -12,6 +13,15 @@ from ..services.audit import audit_record
 # Database hiccups are retried with backoff; anything else is a bug and fails visibly.
 DB_RETRY = {"autoretry_for": (DatabaseError,), "retry_backoff": 2, "retry_backoff_max": 60,
             "max_retries": 3}
+BACKOFF_FACTOR = 2  # seconds before the first retry, doubling after
+BACKOFF_MAX = 60  # far below the broker's visibility timeout, so a retry is never doubled
+
+
+def retry_countdown(retries: int) -> float:
+    """Seconds before the next try: exponential with full jitter, so the retries of many
+    tasks that failed together (the database went away) do not all come back together."""
+    return get_exponential_backoff_interval(BACKOFF_FACTOR, retries, BACKOFF_MAX,
+                                            full_jitter=True)
 
 
 @shared_task(**DB_RETRY)

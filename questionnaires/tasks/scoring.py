@@ -14,15 +14,13 @@ from __future__ import annotations
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.db import DatabaseError
 
 from ..services import scoring
+from .base import retry_countdown
 
 TRANSIENT = (DatabaseError, SoftTimeLimitExceeded)
-BACKOFF_FACTOR = 2  # seconds before the first retry, doubling after
-BACKOFF_MAX = 60  # far below the broker's visibility timeout, so a retry is never doubled
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True,
@@ -36,8 +34,7 @@ def score_assessment(self, job_id: str) -> str | None:
         run = scoring.scoring_run(job_id=job_id)
     except TRANSIENT as exc:
         if _may_retry(self, job_id, exc):
-            raise self.retry(exc=exc, countdown=get_exponential_backoff_interval(
-                BACKOFF_FACTOR, self.request.retries, BACKOFF_MAX, full_jitter=True)) from exc
+            raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
         raise
     except Exception as exc:
         scoring.scoring_record_failure(job_id=job_id, error=_describe(exc), retryable=False)

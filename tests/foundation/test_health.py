@@ -30,6 +30,22 @@ def test_healthz_answers_503_naming_the_broker_within_5_seconds_when_redis_is_un
     assert elapsed < 5
 
 
+@pytest.mark.services
+@pytest.mark.django_db
+def test_healthz_answers_503_naming_the_broker_within_5_seconds_when_redis_is_paused(
+        client, private_redis):
+    """Paused (SIGSTOP), Redis still completes the connection and then answers nothing:
+    only a read timeout ends the check."""
+    private_redis.pause()
+    with override_settings(REDIS_URL=private_redis.url):
+        started = time.monotonic()
+        response = client.get("/healthz")
+        elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    assert response.json() == {"database": "ok", "broker": "unreachable: TimeoutError"}
+    assert elapsed < 5
+
+
 @pytest.mark.django_db
 def test_healthz_answers_503_naming_the_database_when_it_is_unreachable(client, monkeypatch):
     from django.db import connection

@@ -139,22 +139,96 @@ def test_rendering_twice_renders_once(rendered):
     assert (again.sha256, again.file.name) == (rendered.sha256, rendered.file.name)
 
 
+def seen_as(buyer, report) -> tuple[str, str]:
+    """(the status the API gives, the line of the workspace's reports panel) of `report`."""
+    from django.test import Client
+
+    from tests.conftest import api_client_for
+
+    api = api_client_for(buyer).get(f"/api/v1/reports/{report.pk}/").json()
+    page = Client()
+    page.force_login(buyer.user)
+    panel = page.get(f"/assessments/{report.assessment_id}/reports/").content.decode()
+    line = next(item for item in panel.split("<li>")[1:] if ":" in item)
+    return api["status"] + (f": {api['error']}" if api["error"] else ""), " ".join(line.split())
+
+
 @pytest.mark.django_db
-def test_a_report_that_cannot_be_queued_fails_instead_of_staying_pending(scored, buyer,
-                                                                         monkeypatch):
-    from questionnaires.models import Report
-    from questionnaires.services.reports import report_dispatch
+def test_a_report_that_cannot_be_queued_stays_pending_and_the_sweep_renders_it_once_the_broker_is_back(
+        scored, buyer, monkeypatch, django_capture_on_commit_callbacks):
+    """The pending row is its own outbox: nothing is lost while the broker is down, and
+    the sweep (celery beat, every minute) queues it again once the grace has passed."""
+    import datetime
+
+    from kombu.exceptions import OperationalError
+
+    from questionnaires.models import AuditEvent
+    from questionnaires.services.reports import report_request, report_sweep
     from questionnaires.tasks import render_report
 
     def broker_down(*args, **kwargs):
-        raise ConnectionRefusedError("broker down")
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr(render_report, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = report_request(assessment=scored.assessment, by=buyer.user)
+    report.refresh_from_db()
+    assert (report.status, report.error) == ("pending", "")
+    api, panel = seen_as(buyer, report)
+    assert api == "pending" and "rendering…" in panel
+
+    after_grace = report.created_at + datetime.timedelta(
+        seconds=settings.REPORT_DISPATCH_GRACE + 1)
+    assert report_sweep(now=report.created_at) == (0, 0)  # its own dispatch may still come
+    assert report_sweep(now=after_grace) == (0, 0)  # still down: still pending, not failed
+    report.refresh_from_db()
+    assert report.status == "pending"
+
+    queued: list[str] = []
+    monkeypatch.setattr(render_report, "apply_async",
+                        lambda args, **kwargs: queued.append(args[0]))
+    assert report_sweep(now=after_grace) == (1, 0)
+    assert report_sweep(now=after_grace) == (1, 0)  # two beats before a worker took it
+    assert queued == [str(report.pk)] * 2
+    for report_id in queued:  # each message, run by a worker
+        render_report.apply(args=[report_id])
+    report.refresh_from_db()
+    assert report.status == "ready" and report.sha256
+    assert AuditEvent.objects.filter(action="report.rendered",
+                                     object_id=str(report.pk)).count() == 1
+    assert report_sweep(now=after_grace) == (0, 0)
+    api, panel = seen_as(buyer, report)
+    assert api == "ready" and "Download PDF" in panel
+
+
+@pytest.mark.django_db
+def test_a_report_pending_past_the_maximum_age_is_failed_with_its_reason(scored, buyer,
+                                                                         monkeypatch):
+    """Nothing stays pending for ever: by then the person has long stopped waiting."""
+    import datetime
+
+    from questionnaires.models import AuditEvent, Report
+    from questionnaires.services.reports import report_sweep
+    from questionnaires.tasks import render_report
+
+    queued: list[str] = []
+    monkeypatch.setattr(render_report, "apply_async",
+                        lambda args, **kwargs: queued.append(args[0]))
     report = Report.objects.create(organization=buyer.organization, assessment=scored.assessment,
                                    score_run=scored.score_run)
-    assert report_dispatch(report_id=str(report.pk)) is False
+    too_old = report.created_at + datetime.timedelta(seconds=settings.REPORT_PENDING_MAX_AGE)
+    assert report_sweep(now=too_old) == (1, 0)  # not yet: queued again
+    assert report_sweep(now=too_old + datetime.timedelta(seconds=1)) == (0, 1)
     report.refresh_from_db()
-    assert report.status == "failed" and "could not be queued" in report.error
+    assert report.status == "failed" and report.finished_at is not None
+    assert report.error.startswith("not rendered within 1 hour of the request")
+    event = AuditEvent.objects.get(action="report.failed", object_id=str(report.pk))
+    assert event.actor_label == "report sweeper" and event.data["reason"] == report.error
+    api, panel = seen_as(buyer, report)
+    assert api == f"failed: {report.error}"
+    assert "failed" in panel and "not rendered within 1 hour" in panel
+    assert report_sweep(now=too_old + datetime.timedelta(days=1)) == (0, 0)
+    assert queued == [str(report.pk)]
 
 
 def test_the_task_runs_on_the_reports_queue_with_time_limits():
@@ -163,3 +237,22 @@ def test_the_task_runs_on_the_reports_queue_with_time_limits():
     assert render_report.queue == "reports"
     assert render_report.acks_late and render_report.reject_on_worker_lost
     assert 0 < render_report.soft_time_limit < render_report.time_limit
+
+
+def test_beat_sweeps_the_report_outbox_every_minute_on_the_default_queue():
+    """On the default queue, so the sweep also fails abandoned reports when no report
+    worker is running at all."""
+    import questionnaires.tasks  # noqa: F401 - registers the tasks
+    from diligence.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["reports-outbox-sweep"]
+    assert entry["schedule"] == 60.0 and entry["task"] in app.tasks
+    assert getattr(app.tasks[entry["task"]], "queue", None) is None  # the default one
+
+
+def test_a_maximum_pending_age_not_above_the_grace_fails_start_up():
+    from tests.foundation.test_settings import start_django
+
+    result = start_django(REPORT_DISPATCH_GRACE="120", REPORT_PENDING_MAX_AGE="120")
+    assert result.returncode != 0
+    assert "REPORT_PENDING_MAX_AGE: must exceed REPORT_DISPATCH_GRACE (120)" in result.stderr

@@ -5,6 +5,9 @@
 - Redis down: submissions still succeed in well under 5 s, their jobs wait in the outbox,
   and the sweeper has them all scored once Redis is back; the email to the buyer's members
   that a submission also queues must not undo that;
+- Redis paused (it accepts connections and answers nothing): submissions through the API
+  still answer 200 within 5 s, and once it resumes the sweeper has them scored once, by a
+  worker whose acknowledgement went unanswered during the pause;
 - the same message delivered twice stores one score run;
 - a task that always fails ends `failed`, with its reason, after at most three tries.
 """
@@ -18,9 +21,24 @@ from django.db import transaction
 
 from questionnaires.models import AuditEvent, Scenario, ScoreRun, ScoringJob
 from questionnaires.services.scoring import MAX_ATTEMPTS, scoring_sweep
-from tests.conftest import api_client_for, start_worker, stop_worker, wait_for
-from tests.scoring_tasks.conftest import kill_hard
-from tests.scoring_tasks.helpers import issue_answered, job_of, small_template, submit
+from tests.conftest import (
+    api_client_for,
+    discard_worker,
+    kill_hard,
+    start_worker,
+    stop_worker,
+    table_locked,
+    wait_for,
+    waiting_for_lock,
+)
+from tests.scoring_tasks.conftest import SCORE_TASK
+from tests.scoring_tasks.helpers import (
+    RESPONDENT,
+    issue_answered,
+    job_of,
+    small_template,
+    submit,
+)
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("no_invitation_email")]
@@ -79,7 +97,7 @@ def test_a_worker_killed_mid_run_loses_nothing_and_doubles_nothing(
     assessments = answered(buyer, vendor, SUBMISSIONS)
     for assessment in assessments:
         submit(assessment)  # committed; published right after the commit
-    assert private_broker.queued() == SUBMISSIONS
+    assert private_broker.queued(SCORE_TASK) == SUBMISSIONS
     assert ScoringJob.objects.filter(status="dispatched").count() == SUBMISSIONS
 
     first = start_worker(mail_dir=tmp_path / "first", queues="celery")
@@ -92,7 +110,7 @@ def test_a_worker_killed_mid_run_loses_nothing_and_doubles_nothing(
         if first.process.poll() is None:
             stop_worker(first)
     stored_at_kill = runs_of(assessments)
-    in_flight = private_broker.in_flight()
+    in_flight = private_broker.in_flight(SCORE_TASK)
     assert KILL_AFTER <= stored_at_kill < SUBMISSIONS
     # What the dead worker had taken and not acknowledged, for Redis to deliver again.
     assert in_flight >= 1
@@ -101,7 +119,7 @@ def test_a_worker_killed_mid_run_loses_nothing_and_doubles_nothing(
     try:
         settled(lambda: all_done(assessments), timeout=90, assessments=assessments,
                 what="every job done by the second worker", workers=[first, second])
-        settled(lambda: private_broker.in_flight() == 0 and private_broker.queued() == 0,
+        settled(lambda: private_broker.in_flight(SCORE_TASK) == 0 and private_broker.queued(SCORE_TASK) == 0,
                 what="no message left to deliver", assessments=assessments,
                 workers=[first, second])
     finally:
@@ -145,8 +163,12 @@ def test_a_submission_while_redis_is_down_succeeds_although_members_are_to_be_em
         buyer, vendor, private_broker):
     """The buyer's members are emailed on each submission (by default); with the broker
     down that email cannot be queued, which must not turn a committed submission into an
-    error for the vendor, nor hold the request past the deadline."""
+    error for the vendor, nor hold the request past the deadline; and the email is not
+    lost either: it is sent from the request instead of by a worker."""
+    from django.core import mail
+
     [assessment] = answered(buyer, vendor, 1)
+    mail.outbox.clear()
     private_broker.stop()
     started = time.monotonic()
     try:
@@ -156,6 +178,54 @@ def test_a_submission_while_redis_is_down_succeeds_although_members_are_to_be_em
         private_broker.start()
     assert submitted.status == "submitted" and took < SUBMIT_DEADLINE, took
     assert job_of(assessment).status == "pending"
+    [email] = [m for m in mail.outbox if vendor.name in m.subject]
+    assert email.to == [buyer.user.email] and str(assessment.pk) in email.body
+
+
+def test_submissions_through_the_api_answer_fast_while_redis_is_paused_and_are_scored_once_it_resumes(
+        buyer, vendor, tmp_path, private_broker, anonymous_api):
+    """Paused, Redis completes every connection and answers nothing, so each client waits
+    out its socket timeout: the invitation limit's cache read and the submission's two
+    publishes (the scoring job, the members' email) must still fit in the deadline, and
+    the vendor must get their 200, not a 500. The worker finishes a task during the pause,
+    so its acknowledgement goes unanswered: it must still take work once Redis resumes."""
+    from questionnaires.services.assessments import invitation_create
+
+    assessments = answered(buyer, vendor, 3)
+    tokens = [invitation_create(assessment=a, email=RESPONDENT, send=False).token
+              for a in assessments]
+
+    def submit_through_the_api(token: str) -> tuple[int, float]:
+        anonymous_api.credentials(HTTP_AUTHORIZATION=f"Invite {token}")
+        started = time.monotonic()
+        status = anonymous_api.post("/api/v1/respond/submit/").status_code
+        return status, time.monotonic() - started
+
+    # One slot: a single unanswered acknowledgement would be enough to stop it for good.
+    worker = start_worker(mail_dir=tmp_path / "worker", concurrency=1, queues="celery")
+    try:
+        with table_locked(ScoreRun):
+            # While Redis answers, so that this process holds live pooled connections, as
+            # a web process does when Redis stops answering; its scoring waits on the lock.
+            assert submit_through_the_api(tokens[0])[0] == 200
+            wait_for(lambda: waiting_for_lock(ScoreRun), timeout=30,
+                     what="the worker's score run waiting on the lock")
+            private_broker.pause()
+        settled(lambda: "Couldn't ack" in worker.log.read_text(), assessments=assessments,
+                workers=[worker], what="the worker's acknowledgement unanswered")
+        during = [submit_through_the_api(token) for token in tokens[1:]]
+        assert [status for status, _ in during] == [200] * len(during)
+        assert max(took for _, took in during) < SUBMIT_DEADLINE, during
+        jobs = ScoringJob.objects.filter(assessment__in=assessments[1:])
+        assert set(jobs.values_list("status", flat=True)) == {"pending"}
+
+        private_broker.resume()
+        assert scoring_sweep() == len(during)  # what celery beat runs every minute
+        settled(lambda: all_done(assessments), assessments=assessments, workers=[worker],
+                what="every job scored by the worker that lived through the pause")
+    finally:
+        discard_worker(worker)
+    assert_scored_exactly_once(assessments)
 
 
 def test_the_same_message_delivered_twice_stores_one_score_run(
@@ -166,10 +236,10 @@ def test_the_same_message_delivered_twice_stores_one_score_run(
     submit(assessment)
     job = job_of(assessment)
     score_assessment.apply_async(args=[str(job.pk)])  # the same job, a second message
-    assert private_broker.queued() == 2
+    assert private_broker.queued(SCORE_TASK) == 2
     worker = start_worker(mail_dir=tmp_path / "worker", concurrency=2, queues="celery")
     try:
-        settled(lambda: private_broker.queued() == 0 and private_broker.in_flight() == 0
+        settled(lambda: private_broker.queued(SCORE_TASK) == 0 and private_broker.in_flight(SCORE_TASK) == 0
                 and all_done([assessment]), what="both deliveries handled",
                 assessments=[assessment], workers=[worker])
     finally:
@@ -189,7 +259,7 @@ def test_a_task_that_always_fails_ends_failed_with_its_reason_after_at_most_thre
     try:
         settled(lambda: job_of(assessment).status == "failed", what="the job marked failed",
                 assessments=[assessment], workers=[worker])
-        settled(lambda: private_broker.queued() == 0 and private_broker.in_flight() == 0,
+        settled(lambda: private_broker.queued(SCORE_TASK) == 0 and private_broker.in_flight(SCORE_TASK) == 0,
                 what="the message acknowledged, not redelivered", assessments=[assessment],
                 workers=[worker])
     finally:
