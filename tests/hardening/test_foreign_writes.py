@@ -20,6 +20,8 @@ import uuid
 import pytest
 from django.test import Client
 
+from tests.portal.helpers import tiny_pdf
+
 from .test_tenancy_matrix import _seed
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +35,7 @@ REFERENCE_WORDS = {"vendor", "vendors", "template", "question", "questions", "ev
                    "holder", "subject", "entity", "stake", "assessment", "competitor",
                    "scenario", "report", "member", "parent", "id", "ids", "pk", "answer",
                    "invitation", "user", "owner"}
-PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PDF = tiny_pdf()  # a real one: the upload checks open it with pypdf
 
 
 def _looks_like_reference(name: str) -> bool:

@@ -51,3 +51,12 @@ def other_issued(db):
     template = spec_template(SMALL_SPEC, organization)
     return issue(organization=organization, vendor=vendor, template=template, by=member.user,
                  email="ana@annotada.test")
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    """Private files (evidence, reports) in this test's own folder, to see what was written."""
+    settings.STORAGES = {**settings.STORAGES,
+                         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                     "OPTIONS": {"location": str(tmp_path)}}}
+    return tmp_path

@@ -10,12 +10,7 @@ import pytest
 
 from questionnaires.services.evidence import EvidenceRefused, EvidenceTooLarge, evidence_check
 from tests.conftest import api_client_for
-from tests.portal.helpers import invite_client, open_portal, tiny_pdf, tiny_png, upload
-
-CONTENT_TYPES = (b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/'
-                 b'2006/content-types"><Override PartName="/word/document.xml" ContentType="'
-                 b'application/vnd.openxmlformats-officedocument.wordprocessingml.document.'
-                 b'main+xml"/></Types>')
+from tests.portal.helpers import docx, invite_client, open_portal, tiny_jpeg, tiny_pdf, tiny_png, upload, xlsx
 
 
 def check(name: str, content: bytes):
@@ -29,31 +24,11 @@ def refused(name: str, content: bytes) -> str:
     return caught.value.message
 
 
-def docx(extra: dict[str, bytes] | None = None, content_types: bytes = CONTENT_TYPES) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", content_types)
-        archive.writestr("word/document.xml", b"<w:document>policy</w:document>")
-        for name, data in (extra or {}).items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
-def xlsx() -> bytes:
-    from openpyxl import Workbook
-
-    buffer = io.BytesIO()
-    book = Workbook()
-    book.active["A1"] = "sub-processor"
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 # --- Accepted ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(("name", "content", "content_type"), [
     ("report.pdf", tiny_pdf(), "application/pdf"),
     ("diagram.png", tiny_png(), "image/png"),
-    ("photo.JPG", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64 + b"\xff\xd9", "image/jpeg"),
+    ("photo.JPG", tiny_jpeg(), "image/jpeg"),
     ("notes.txt", "Données chiffrées au repos.\n".encode(), "text/plain; charset=utf-8"),
     ("subprocessors.csv", b"name,country\nAcme,DE\n", "text/csv; charset=utf-8"),
     ("policy.docx", docx(), "application/vnd.openxmlformats-officedocument."
@@ -202,14 +177,6 @@ def test_a_question_without_evidence_takes_no_files(issued):
         "/api/v1/respond/evidence/", {"question": "company", "file": upload("x.pdf", tiny_pdf())},
         format="multipart")
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == "question"
-
-
-@pytest.fixture
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES,
-                         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                     "OPTIONS": {"location": str(tmp_path)}}}
-    return tmp_path
 
 
 @pytest.mark.django_db
