@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -20,6 +20,7 @@ from ..portal.forms import contains_nul
 from ..portal.state import questionnaire_state
 from ..services.assessments import answer_save, assessment_submit, colleague_invite
 from ..services.evidence import evidence_upload
+from ..uploads import EvidenceMultiPartParser
 from .errors import error_response
 
 AUTH_ERRORS = {401: error_response("no invitation, or a link that is not valid"),
@@ -183,13 +184,14 @@ class RespondEvidenceOutSerializer(serializers.Serializer):
 
 
 class EvidenceView(RespondView):
-    parser_classes = [MultiPartParser, FormParser]
+    # The file name as sent, and a body that stops at the size limit (see uploads.py).
+    parser_classes = [EvidenceMultiPartParser, FormParser]
 
     @extend_schema(request={"multipart/form-data": RespondEvidenceInSerializer}, tags=["respond"],
                    responses={201: RespondEvidenceOutSerializer,
                               400: error_response("refused type, with the reason"),
                               409: error_response("the questionnaire can no longer change"),
-                              413: error_response("too large"), **AUTH_ERRORS})
+                              413: error_response("over the size limit, the file or the whole upload"), **AUTH_ERRORS})
     def post(self, request):
         """Upload one file for a question. For a `file` question, then PUT its id as (part of)
         the answer's value."""
@@ -197,7 +199,8 @@ class EvidenceView(RespondView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         evidence = evidence_upload(assessment=self.assessment, question_key=data["question"],
-                                   upload=data["file"], by=self.invitation.email).evidence
+                                   upload=data["file"], name=data["file"].client_name,
+                                   by=self.invitation.email).evidence
         return Response({"id": str(evidence.pk), "name": evidence.name, "size": evidence.size,
                          "sha256": evidence.sha256, "question": data["question"],
                          "content_type": evidence.content_type}, status=status.HTTP_201_CREATED)

@@ -12,21 +12,33 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from ..downloads import evidence_attachment
 from ..middleware import membership_of
 from ..services import DomainError
 from ..services.evidence import evidence_for_reader, evidence_upload
+from ..uploads import EvidenceUploadHandler, evidence_upload_handler
 from .access import portal_required, session_invitation
 from .state import questionnaire_state
 from .views import portal_context, portal_page
 
 
+@csrf_exempt
 @never_cache
 @require_POST
-@portal_required
 def upload(request: HttpRequest) -> HttpResponse:
+    """The upload handlers must be in place before anything reads the body, and
+    CsrfViewMiddleware reads request.POST: so this view is exempt from the middleware and
+    checks CSRF itself once they are (Django's documented way to change upload handlers for
+    one view)."""
+    return _upload(request, evidence_upload_handler(request))
+
+
+@csrf_protect
+@portal_required
+def _upload(request: HttpRequest, handler: EvidenceUploadHandler) -> HttpResponse:
     assessment = request.assessment
     key = request.POST.get("question", "")
     if not assessment.template.questions.filter(key=key).exists():
@@ -34,10 +46,12 @@ def upload(request: HttpRequest) -> HttpResponse:
     status, message, code = "saved", "File attached", 200
     file = request.FILES.get("file")
     try:
+        if handler.refusal is not None:
+            raise handler.refusal
         if file is None:
             raise DomainError("choose a file to upload", field="file")
         evidence_upload(assessment=assessment, question_key=key, upload=file,
-                        by=request.invitation.email, attach=True)
+                        name=file.client_name, by=request.invitation.email, attach=True)
     except DomainError as exc:
         status, message, code = "error", exc.message, exc.status_code
     state = questionnaire_state(assessment)

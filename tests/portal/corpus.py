@@ -224,13 +224,22 @@ def damaged_pdf() -> bytes:
     return b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + random.Random(3).randbytes(4000) + b"\n%%EOF\n"
 
 
-def password_pdf(*, user_password: str) -> bytes:
+def password_pdf(*, user_password: str, algorithm: str = "RC4-128",
+                 opening_script: bool = False) -> bytes:
+    """An encrypted one-page PDF. With an empty user password anyone may open it and only the
+    owner password lifts restrictions (printing, copying): how SOC 2 reports often come.
+    `opening_script` runs JavaScript when it is opened (/OpenAction, in the catalog)."""
     from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
     writer = PdfWriter()
     writer.add_blank_page(200, 200)
+    if opening_script:
+        writer.root_object[NameObject("/OpenAction")] = DictionaryObject({
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject("app.alert(1)")})
     writer.encrypt(user_password=user_password, owner_password="owner-secret",
-                   algorithm="RC4-128")
+                   algorithm=algorithm)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -335,6 +344,7 @@ def write_pdf_of_size(path: Path, size: int) -> Path:
 LEGITIMATE = {
     "report.pdf": weasyprint_pdf,
     "register.pdf": pypdf_pdf,
+    "soc2-restricted.pdf": lambda: password_pdf(user_password="", algorithm="AES-256"),
     "diagram.png": pillow_png,
     "server-room.jpg": pillow_jpeg,
     "chiffrement.txt": lambda: UTF8_TEXT,

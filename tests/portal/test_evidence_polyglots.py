@@ -8,8 +8,9 @@ import random
 
 import pytest
 
-from questionnaires.services import evidence as service
-from questionnaires.services.evidence import CHUNK, OVERLAP, EvidenceRefused, evidence_check
+from questionnaires.services import file_checks
+from questionnaires.services.evidence import EvidenceRefused, evidence_check
+from questionnaires.services.file_checks import CHUNK, OVERLAP
 from tests.portal import corpus
 from tests.portal.helpers import PAGE_OBJECTS, jpeg_comment, pdf, pdf_with_stream, png_chunk, tiny_jpeg, tiny_png
 
@@ -102,7 +103,7 @@ def test_a_zip_found_only_by_its_end_record_and_central_directory_is_refused():
 
 
 def test_more_zip_end_records_than_chance_explains_are_refused():
-    data = tiny_jpeg(jpeg_comment(b"PK\x05\x06" * (service.ZIP_MAX_END_MARKERS + 1)))
+    data = tiny_jpeg(jpeg_comment(b"PK\x05\x06" * (file_checks.ZIP_MAX_END_MARKERS + 1)))
     assert "ZIP end-of-archive record" in refused("photo.jpg", data)
 
 
@@ -154,7 +155,7 @@ def test_a_png_chunk_without_a_valid_type_is_refused():
 
 
 def test_a_png_with_more_chunks_than_any_real_one_is_refused(monkeypatch):
-    monkeypatch.setattr(service, "PNG_MAX_CHUNKS", 4)
+    monkeypatch.setattr(file_checks, "PNG_MAX_CHUNKS", 4)
     assert check("diagram.png", tiny_png(png_chunk(b"teXt"))).extension == "png"  # 4 chunks
     assert "more than 4 chunks" in refused("diagram.png", tiny_png(*[png_chunk(b"teXt")] * 2))
 
@@ -195,6 +196,47 @@ def test_a_pdf_that_needs_a_password_to_open_is_refused():
                                                 corpus.password_pdf(user_password="s3cret"))
 
 
+# --- AES-encrypted PDFs (pypdf decrypts AES with the `cryptography` package) -------------------
+AES = [pytest.param("AES-128", b"/AESV2", id="aes-128"),
+       pytest.param("AES-256", b"/AESV3", id="aes-256")]
+PASSWORD = ("the PDF is protected by a password, so it cannot be checked; upload a copy without "
+            "a password")
+
+
+@pytest.mark.parametrize(("algorithm", "marker"), AES)
+def test_an_aes_pdf_with_only_an_owner_password_is_opened_checked_and_accepted(algorithm, marker):
+    """How SOC 2 reports often come: anyone may open them, only printing or copying is
+    restricted."""
+    data = corpus.password_pdf(user_password="", algorithm=algorithm)
+    assert marker in data  # really AES
+    assert check("soc2-report.pdf", data).content_type == "application/pdf"
+
+
+@pytest.mark.parametrize(("algorithm", "marker"), AES)
+def test_an_aes_pdf_that_needs_a_password_to_open_is_refused(algorithm, marker):
+    data = corpus.password_pdf(user_password="s3cret", algorithm=algorithm)
+    assert marker in data
+    assert refused("report.pdf", data) == PASSWORD
+
+
+@pytest.mark.parametrize(("algorithm", "marker"), AES)
+def test_an_aes_pdf_that_runs_javascript_when_opened_is_refused(algorithm, marker):
+    data = corpus.password_pdf(user_password="", algorithm=algorithm, opening_script=True)
+    assert marker in data and b"app.alert" not in data  # the script's text is encrypted
+    assert "the PDF carries JavaScript (/JavaScript at byte" in refused("report.pdf", data)
+
+
+@pytest.mark.parametrize(("algorithm", "marker"), AES)
+def test_the_catalog_of_an_aes_pdf_is_read_through_its_encryption(monkeypatch, algorithm, marker):
+    """Names are not encrypted, so the byte scan above finds /JavaScript first. Without it,
+    the opened document must show the same script where it runs: what the check relies on
+    when the names sit in an encrypted object stream."""
+    monkeypatch.setattr(file_checks, "_pdf_script_outside_streams", lambda upload: None)
+    data = corpus.password_pdf(user_password="", algorithm=algorithm, opening_script=True)
+    assert "the PDF runs scripts or actions when it is opened (/OpenAction)" in refused(
+        "report.pdf", data)
+
+
 def test_a_catalog_inflated_from_a_small_upload_is_parsed_within_a_budget():
     data = corpus.compressed_pdf_with_a_huge_catalog()
     assert len(data) < 50_000 and b"/ObjStm" in data
@@ -203,9 +245,9 @@ def test_a_catalog_inflated_from_a_small_upload_is_parsed_within_a_budget():
 
 def test_object_streams_are_unpacked_within_bounds(monkeypatch):
     data = corpus.weasyprint_pdf()
-    monkeypatch.setattr(service, "PDF_MAX_UNPACKED", 1000)
+    monkeypatch.setattr(file_checks, "PDF_MAX_UNPACKED", 1000)
     assert "compressed objects unpack to more than" in refused("report.pdf", data)
-    monkeypatch.setattr(service, "PDF_MAX_OBJECT_STREAMS", 0)
+    monkeypatch.setattr(file_checks, "PDF_MAX_OBJECT_STREAMS", 0)
     assert "compressed object streams, more than the 0" in refused("report.pdf", data)
 
 

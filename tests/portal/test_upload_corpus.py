@@ -8,19 +8,28 @@ Evidence row, no file in private storage, no audit event and no changed answer b
 legitimate set is accepted and comes back byte for byte.
 
 The size tests use the real limit (settings.EVIDENCE_MAX_BYTES, 25 MB); those files are
-written once per module to a temporary folder.
+written once per module to a temporary folder. Over a real socket to gunicorn, they also
+measure how much of a body is taken in and written to temporary files before the 413
+(test_upload_limits.py does the same in process, at a small limit).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import http.client
+import itertools
 import json
+import os
 import re
+import selectors
 import socket
+import stat
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -37,23 +46,27 @@ PORTAL = "/portal/evidence/"
 HX = {"HTTP_HX_REQUEST": "true"}
 BOUNDARY = "diligence-corpus-5f0c2a"
 PRODUCTION_LIMIT = 25 * 1024 * 1024
+PIECE = 256 * 1024  # what a socket client sends at a time
 
 
-def multipart(*, question: str, filename: str, content: bytes) -> bytes:
+def multipart(*, question: str, filename: str, content: bytes,
+              first: dict[str, str] | None = None) -> bytes:
     """A multipart/form-data body with the file name as given. Django's test client would
-    cut the name to its last path part before sending; a hostile client does not."""
+    cut the name to its last path part before sending; a hostile client does not. `first`:
+    fields before the question, as a browser sends the form's CSRF token."""
+    fields = {**(first or {}), "question": question}
     return b"".join([
-        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="question"\r\n\r\n'
-        f"{question}\r\n".encode(),
+        *(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+          f"{value}\r\n".encode() for name, value in fields.items()),
         f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
         "Content-Type: application/octet-stream\r\n\r\n".encode(),
         content, f"\r\n--{BOUNDARY}--\r\n".encode()])
 
 
 def post_file(client, url: str = API, *, question: str = "policy", filename: str,
-              content: bytes, **extra):
+              content: bytes, first: dict[str, str] | None = None, **extra):
     return client.generic("POST", url, multipart(question=question, filename=filename,
-                                                 content=content),
+                                                 content=content, first=first),
                           content_type=f"multipart/form-data; boundary={BOUNDARY}", **extra)
 
 
@@ -175,13 +188,14 @@ HOSTILE = [
     *POLYGLOTS,
     _case("double-extension-pdf-exe", "report.pdf.exe", tiny_pdf, 400, "double extension"),
     _case("double-extension-exe-pdf", "report.exe.pdf", tiny_pdf, 400, "double extension"),
-    # A NUL cuts a name short in C code ("report.exe"); Django drops the NUL and the name
-    # that remains has two extensions.
-    _case("nul-before-pdf", "report.exe\x00.pdf", tiny_pdf, 400, "double extension"),
-    _case("nul-before-exe", "report.pdf\x00.exe", tiny_pdf, 400, "double extension"),
-    # A name that is only a parent folder: Django drops the file, so there is none.
-    _case("name-parent-folder", "../", tiny_pdf, 400, "No file was submitted"),
-    _case("name-ends-in-parent-folder", "evidence/..", tiny_pdf, 400, "No file was submitted"),
+    # A NUL cuts a name short in C code ("report.exe"): refused as sent, not cleaned up into
+    # something else.
+    _case("nul-before-pdf", "report.exe\x00.pdf", tiny_pdf, 400, "control characters"),
+    _case("nul-before-exe", "report.pdf\x00.exe", tiny_pdf, 400, "control characters"),
+    # Names Django's own parser would drop the file for: they reach the checks as sent.
+    _case("name-parent-folder", "../", tiny_pdf, 400, "folder path"),
+    _case("name-ends-in-parent-folder", "evidence/..", tiny_pdf, 400, "folder path"),
+    _case("name-only-parent", "..", tiny_pdf, 400, "'..'"),
     _case("zip-bomb-as-docx", "policy.docx", corpus.zip_bomb_docx, 400, "compression bomb"),
     _case("docx-with-macros", "policy.docx", corpus.docx_with_macros, 400, "macros"),
 ]
@@ -207,14 +221,27 @@ def test_one_byte_over_the_real_limit_is_a_413_naming_the_limit(respond, unchang
     unchanged()
 
 
+# --- Over a real socket: the production server ------------------------------------------------
+@dataclass
+class Server:
+    port: int
+    private_root: Path
+    temp_dir: Path
+    pid: int
+
+
 @pytest.fixture
 def gunicorn(tmp_path):
     """The production server (gunicorn, its config, the gthread worker of the Dockerfile) on
-    the test database, with private files in this test's folder; gone after the test."""
+    the test database, with private files and temporary files (TMPDIR) in this test's
+    folder; gone after the test."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**worker_env(tmp_path / "mail"), "PRIVATE_ROOT": str(tmp_path / "private")}
+    temp_dir = tmp_path / "tmp"
+    temp_dir.mkdir()
+    env = {**worker_env(tmp_path / "mail"), "PRIVATE_ROOT": str(tmp_path / "private"),
+           "TMPDIR": str(temp_dir)}
     log = tmp_path / "gunicorn.log"
     with log.open("w") as output:
         process = subprocess.Popen(
@@ -232,7 +259,7 @@ def gunicorn(tmp_path):
 
     try:
         wait_for(answers, timeout=30, what="gunicorn to listen")
-        yield port, tmp_path / "private"
+        yield Server(port, tmp_path / "private", temp_dir, process.pid)
     finally:
         process.terminate()
         try:
@@ -242,53 +269,205 @@ def gunicorn(tmp_path):
             process.wait()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_gunicorn_answers_one_byte_over_the_limit_with_the_413_not_a_dropped_connection(
-        issued, gunicorn, big_files):
-    """Over a real socket, streamed from disk: the whole body is read and answered."""
-    port, private_root = gunicorn
-    over = big_files["over"]
+def temporary_bytes(server: Server) -> int:
+    """Bytes of temporary files the server has now: the files in its TMPDIR, and the files
+    its workers hold open with no name (deleted, or never named: O_TMPFILE)."""
+    sizes = {}
+    for path in server.temp_dir.rglob("*"):
+        with contextlib.suppress(OSError):
+            info = path.stat()
+            if stat.S_ISREG(info.st_mode):
+                sizes[(info.st_dev, info.st_ino)] = info.st_size
+    workers = [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()
+               and _parent_pid(entry) == server.pid]
+    assert workers, "no gunicorn worker found"
+    for pid in workers:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                target, info = os.readlink(fd), fd.stat()
+                if stat.S_ISREG(info.st_mode) and (target.endswith(" (deleted)")
+                                                   or target.startswith(str(server.temp_dir))):
+                    sizes[(info.st_dev, info.st_ino)] = info.st_size
+    return sum(sizes.values())
+
+
+def _parent_pid(proc_entry: Path) -> int | None:
+    try:
+        # "pid (command) state ppid ...": the command may hold spaces, so split after it.
+        return int((proc_entry / "stat").read_text().rpartition(")")[2].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+@dataclass
+class Exchange:
+    status: int
+    content_type: str
+    payload: dict
+    sent: int  # bytes of the request (head and body) sent when the answer began to arrive
+    request_size: int  # bytes of the whole request
+    length: int  # its Content-Length: bytes of the body
+    peak_temporary: int  # the most temporary_bytes() seen on the server meanwhile
+
+
+def upload_over_a_socket(server: Server, token: str, content: Iterator[bytes],
+                         content_size: int) -> Exchange:
+    """POST a file of `content_size` bytes, given in pieces, as curl and browsers do: send
+    while the server reads, and stop sending as soon as an answer arrives. Between sends,
+    measure the server's temporary files."""
     head, _, tail = multipart(question="policy", filename="scan.pdf",
                               content=b"\x00").partition(b"\x00")
+    size = len(head) + content_size + len(tail)
+    request = (f"POST {API} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+               f"Authorization: Invite {token}\r\n"
+               f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
+               f"Content-Length: {size}\r\n\r\n").encode() + head
+    pieces = (piece for piece in itertools.chain([request], content, [tail]) if piece)
+    pending, sent, peak = b"", 0, 0
+    with socket.create_connection(("127.0.0.1", server.port)) as sock, \
+            selectors.DefaultSelector() as selector:
+        sock.setblocking(False)
+        selector.register(sock, selectors.EVENT_READ | selectors.EVENT_WRITE)
+        while True:
+            events = selector.select(timeout=60)
+            assert events, f"no progress for 60 s after {sent:,} bytes"
+            peak = max(peak, temporary_bytes(server))
+            if events[0][1] & selectors.EVENT_READ:
+                break
+            pending = pending or next(pieces, b"")
+            if not pending:  # all sent: wait for the answer
+                selector.modify(sock, selectors.EVENT_READ)
+                continue
+            count = sock.send(pending)
+            sent, pending = sent + count, pending[count:]
+        sock.setblocking(True)
+        sock.settimeout(60)
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        payload = json.loads(response.read())
+        return Exchange(response.status, response.getheader("Content-Type"), payload, sent,
+                        request_size=len(request) - len(head) + size, length=size,
+                        peak_temporary=peak)
 
-    def body():
-        yield head
-        with over.open("rb") as file:
-            while piece := file.read(1024 * 1024):
-                yield piece
-        yield tail
 
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    connection.request("POST", API, body=body(), headers={
-        "Authorization": f"Invite {issued.token}",
-        "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
-        "Content-Length": str(len(head) + over.stat().st_size + len(tail))})
-    response = connection.getresponse()
-    payload = json.loads(response.read())
-    connection.close()
+def pieces_of(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as file:
+        while piece := file.read(PIECE):
+            yield piece
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_reads_a_file_one_byte_over_the_limit_whole_and_answers_413_with_its_size(
+        issued, gunicorn, big_files):
+    """A file just over the limit is read to its end, so the 413 says exactly how large it
+    is, and a client that sends everything before reading still gets it; no more than the
+    limit of it is kept meanwhile."""
+    over = big_files["over"]
+    exchange = upload_over_a_socket(gunicorn, issued.token, pieces_of(over), over.stat().st_size)
     limit = settings.EVIDENCE_MAX_BYTES
-    assert response.status == 413 and response.getheader("Content-Type") == "application/json"
-    assert payload == {"errors": [{"field": "file", "message": (
+    assert (exchange.status, exchange.content_type) == (413, "application/json")
+    assert exchange.payload == {"errors": [{"field": "file", "message": (
         f"the file is 25.0 MB ({limit + 1:,} bytes); the limit is 25.0 MB ({limit:,} bytes)")}]}
+    assert exchange.sent == exchange.request_size
+    # The measure sees the spooled file (so the 0 of the next test means something), and
+    # it never holds more than the limit.
+    assert limit // 2 < exchange.peak_temporary <= limit
     assert not issued.assessment.evidence.exists()
-    assert not [p for p in private_root.rglob("*") if p.is_file()]
+    assert not [p for p in gunicorn.private_root.rglob("*") if p.is_file()]
 
 
-# --- Names Django rewrites before the application sees them -----------------------------------
-@pytest.mark.parametrize(("sent", "stored"), [
-    ("../../etc/cron.d/report.pdf", "report.pdf"),
-    ("..\\..\\Windows\\report.pdf", "report.pdf"),
-    ("bad\x00name.pdf", "badname.pdf"),
-])
-def test_folders_and_nul_in_a_sent_name_never_reach_storage(respond, answered, private_storage, sent,
-                                                            stored):
-    """Django's multipart parser keeps only the last path part of a name and drops control
-    characters, so these arrive as a plain name (the service would refuse the raw ones, see
-    test_evidence.py). What matters here: the name shown is the plain one, and the file is
-    stored under a random name inside private storage."""
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_answers_a_body_three_times_the_limit_with_a_413_before_taking_it_in(
+        issued, gunicorn):
+    limit = settings.EVIDENCE_MAX_BYTES
+    content_size = 3 * limit
+    zeros = bytes(PIECE)
+    content = itertools.chain(itertools.repeat(zeros, content_size // PIECE),
+                              [zeros[:content_size % PIECE]])
+    exchange = upload_over_a_socket(gunicorn, issued.token, content, content_size)
+    assert (exchange.status, exchange.content_type) == (413, "application/json")
+    assert exchange.payload == {"errors": [{"field": "file", "message": (
+        f"the upload is 75.0 MB ({exchange.length:,} bytes); the limit is 25.0 MB "
+        f"({limit:,} bytes)")}]}
+    # Answered while most of the body was still to come (the socket buffers hold a few MB)
+    # and with nothing of it written to a temporary file.
+    assert exchange.sent < limit < exchange.length
+    assert exchange.peak_temporary == 0
+    assert not issued.assessment.evidence.exists()
+    assert not [p for p in gunicorn.private_root.rglob("*") if p.is_file()]
+
+
+# --- Names as the client sent them ---------------------------------------------------------------
+# Django's multipart parser would rewrite these (last path part only, control characters
+# dropped) and the upload would be accepted under another name; the evidence endpoints parse
+# with the name as sent (questionnaires/uploads.py), so the checks refuse it, saying why.
+FOLDER = "the file name must not contain a folder path"
+CONTROL = "the file name contains control characters"
+UNSAFE_NAMES = [
+    pytest.param("../../etc/cron.d/report.pdf", FOLDER, id="parent-folders"),
+    pytest.param("..\\..\\Windows\\report.pdf", FOLDER, id="windows-parent-folders"),
+    pytest.param("/etc/cron.d/report.pdf", FOLDER, id="absolute-path"),
+    pytest.param("bad\x00name.pdf", CONTROL, id="nul"),
+    pytest.param("report\x1b[2J.pdf", CONTROL, id="terminal-escape"),
+    pytest.param("..", "the file name must not contain '..'", id="only-parent-folder"),
+]
+
+
+@pytest.mark.parametrize(("sent", "reason"), UNSAFE_NAMES)
+def test_a_name_with_a_folder_path_or_a_control_character_is_refused_over_the_api(
+        respond, unchanged, sent, reason):
     response = post_file(respond, filename=sent, content=tiny_pdf())
-    assert response.status_code == 201
-    assert response.json()["name"] == stored
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"field": "file", "message": reason}]}
+    unchanged()
+
+
+@pytest.mark.parametrize(("sent", "reason"), UNSAFE_NAMES)
+def test_a_name_with_a_folder_path_or_a_control_character_is_refused_by_the_portal_form(
+        client, answered, unchanged, sent, reason):
+    open_portal(client, answered.token)
+    response = post_file(client, PORTAL, question="soc2_report", filename=sent,
+                         content=tiny_pdf(), **HX)
+    assert response.status_code == 400
+    assert status_next_to(response.content.decode(), "soc2_report") == ("status status-error",
+                                                                        reason)
+    unchanged()
+
+
+def test_the_portal_form_takes_the_name_as_sent_and_still_checks_csrf(answered, unchanged):
+    """The upload view reads the body itself, after CsrfViewMiddleware would have: the check
+    must still happen, and with the token the name must still arrive as sent."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.get(answered.url_path)
+    assert browser.post(answered.url_path, {
+        "csrfmiddlewaretoken": browser.cookies["csrftoken"].value}).status_code == 302
+    forged = post_file(browser, PORTAL, question="soc2_report", filename="report.pdf",
+                       content=tiny_pdf(), **HX)
+    assert forged.status_code == 403
+    with_token = post_file(browser, PORTAL, question="soc2_report",
+                           filename="../../etc/cron.d/report.pdf", content=tiny_pdf(),
+                           first={"csrfmiddlewaretoken": browser.cookies["csrftoken"].value},
+                           **HX)
+    assert with_token.status_code == 400
+    assert status_next_to(with_token.content.decode(), "soc2_report")[1] == FOLDER
+    unchanged()
+
+
+@pytest.mark.parametrize(("sent", "shown"), [
+    # A right-to-left override would show "Rapportgnp.pdf" as "Rapportfdp.png".
+    ("Rapport\u202egnp.pdf", "Rapportgnp.pdf"),
+    ("Q3 report: final?.pdf", "Q3 report_ final_.pdf"),
+    ("  .hidden   report.pdf", "hidden report.pdf"),
+])
+def test_an_accepted_name_is_shown_sanitised_and_the_file_stored_under_a_random_name(
+        respond, answered, private_storage, sent, shown):
+    """Names now arrive as sent, so what is shown and put in a Content-Disposition header is
+    the service's sanitised one, and the stored file's name is random, never the client's."""
+    response = post_file(respond, filename=sent, content=tiny_pdf())
+    assert response.status_code == 201, response.json()
+    assert response.json()["name"] == shown
     evidence = Evidence.objects.get(pk=response.json()["id"])
     path = Path(evidence.file.path).resolve()
     assert path.is_relative_to(private_storage.resolve() / "evidence")
