@@ -31,8 +31,8 @@ def limit(settings) -> int:
     return LIMIT
 
 
-class CountedBody(FakePayload):
-    """A request body as a WSGI server hands it to Django, counting the bytes read of it."""
+class Counting:
+    """Counts the bytes read of the stream it is mixed into."""
 
     def __init__(self, data: bytes):
         super().__init__(data)
@@ -42,6 +42,10 @@ class CountedBody(FakePayload):
         data = super().read(size)
         self.bytes_read += len(data)
         return data
+
+
+class CountedBody(Counting, FakePayload):
+    """A request body as a WSGI server hands it to Django, counting the bytes read of it."""
 
 
 def post_counted(client, url: str, body: bytes, **extra):
@@ -98,15 +102,8 @@ def test_a_body_of_the_limit_and_its_framing_is_read_and_its_file_accepted(respo
 
 
 # --- The handler on its own -------------------------------------------------------------------
-class CountedStream(io.BytesIO):
-    def __init__(self, data: bytes):
-        super().__init__(data)
-        self.bytes_read = 0
-
-    def read(self, size=-1, /):
-        data = super().read(size)
-        self.bytes_read += len(data)
-        return data
+class CountedStream(Counting, io.BytesIO):
+    """A body handed to the parser directly, counting the bytes read of it."""
 
 
 def parse(body: bytes, *, declared: int | None = None):
