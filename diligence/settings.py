@@ -216,6 +216,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
+# pypdf reads an evidence PDF in a child process with these bounds (services/pdf_probe.py):
+# a file built to be slow or costly to read is refused instead of holding a web thread.
+EVIDENCE_PDF_CHECK_SECONDS = env_int("EVIDENCE_PDF_CHECK_SECONDS", 10, minimum=1)
+EVIDENCE_PDF_CHECK_MEMORY_MB = env_int("EVIDENCE_PDF_CHECK_MEMORY_MB", 512, minimum=64)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # FILE_UPLOAD_HANDLERS stay Django's: they bound nothing. The evidence endpoints set their own

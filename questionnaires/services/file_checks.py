@@ -6,7 +6,9 @@ name and passes the kind on). A file that is two formats at once (a polyglot: an
 PDF that is also a ZIP/JAR or a web page, a PNG with something after its end, a PDF that runs
 scripts) is refused too. Every check streams the file in bounded windows and bounds what a
 hostile file can make it parse; each refusal is an EvidenceRefused saying what was found.
-Pure functions of the file: no database, no settings.
+Pure functions of the file: no database, no settings. The one exception is the pypdf part of
+the PDF check, check_pdf_document: pypdf's own parsing is not bounded, so it runs in a child
+process with a deadline and a memory cap from settings (services/pdf_probe.py).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError, LimitReachedError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamParsingBudget, read_object
 
-from . import DomainError
+from . import DomainError, pdf_probe
 
 CHUNK = 64 * 1024
 HEAD = 8192
@@ -358,7 +360,8 @@ def _check_pdf(upload: IO[bytes], head: bytes) -> None:
     _check_one_format(upload, "pdf", markup_anywhere=False)
     if found := _pdf_script_outside_streams(upload):
         raise _script_refused(*found)
-    _check_pdf_document(upload)
+    if refusal := pdf_probe.pdf_document_refusal(upload):
+        raise EvidenceRefused(refusal)
 
 
 def _pdf_script_outside_streams(upload: IO[bytes]) -> tuple[str, str] | None:
@@ -394,9 +397,10 @@ def _script_refused(name: str, where: str) -> EvidenceRefused:
                            "are not accepted: print or export it to a new PDF without them")
 
 
-def _check_pdf_document(upload: IO[bytes]) -> None:
+def check_pdf_document(upload: IO[bytes]) -> None:
     """Open the PDF as readers do, then look where the byte scan cannot: the catalog's
-    automatic actions, and the dictionaries packed into compressed object streams."""
+    automatic actions, and the dictionaries packed into compressed object streams. Run in a
+    bounded child process (pdf_probe), never in a web request: pypdf itself has no budget."""
     upload.seek(0)
     try:
         reader = PdfReader(upload, strict=False)
@@ -413,7 +417,7 @@ def _check_pdf_document(upload: IO[bytes]) -> None:
                                   "without them")
         if found := objects.script_name():
             raise _script_refused(*found)
-    except EvidenceRefused:
+    except (EvidenceRefused, MemoryError):  # out of memory: the child says so, not "damaged"
         raise
     except DependencyError:
         raise EvidenceRefused("the PDF is encrypted in a way that cannot be checked here; "
