@@ -114,12 +114,15 @@ def audit_verify(*, organization: Organization | None = None) -> list[AuditProbl
     its anchors in the main chain: it must exist from the event its opening names, and hold
     the events that each submission recorded as its head."""
     problems: list[AuditProblem] = []
+    # Each organisation's main chain ("" sorts first) is walked before its side chains, so
+    # the anchors are known when the side chains come, and only the anchored events' hashes
+    # are kept: memory grows with the number of chains, not of answer saves.
     events = AuditEvent.objects.order_by("organization_id", "stream", "seq")
     if organization is not None:
         events = events.filter(organization=organization)
-    # (org, stream) -> {seq: hash} for side chains; the anchors found in main chains.
-    side: dict[tuple, dict[int, str]] = {}
     anchors: list[tuple[AuditEvent, str, int, str]] = []  # event, stream, seq, hash
+    anchored: dict[tuple, str | None] = {}  # (org, stream, seq) -> the hash found there
+    first_seq: dict[tuple, int] = {}  # (org, stream) of each side chain -> its first seq
     current, expected_prev, expected_seq = object(), GENESIS, 1
     for event in events.iterator(chunk_size=2000):
         chain = (event.organization_id, event.stream)
@@ -139,26 +142,31 @@ def audit_verify(*, organization: Organization | None = None) -> list[AuditProbl
             problem("content does not match its hash: edited")
         expected_prev, expected_seq = event.hash, event.seq + 1
         if event.stream:
-            side.setdefault(chain, {})[event.seq] = event.hash
-        elif event.action == CHAIN_OPENED:
-            anchors.append((event, event.data.get("stream", ""), 1,
-                            event.data.get("first", "")))
+            first_seq.setdefault(chain, event.seq)
+            if (*chain, event.seq) in anchored:
+                anchored[(*chain, event.seq)] = event.hash
+            continue
+        if event.action == CHAIN_OPENED:
+            anchor = (event, event.data.get("stream", ""), 1, event.data.get("first", ""))
         elif isinstance(event.data.get("answers_chain"), dict):
             head = event.data["answers_chain"]
-            anchors.append((event, head.get("stream", ""), head.get("seq"), head.get("hash")))
+            anchor = (event, head.get("stream", ""), head.get("seq"), head.get("hash"))
+        else:
+            continue
+        anchors.append(anchor)
+        anchored[(event.organization_id, anchor[1], anchor[2])] = None
     opened = set()
     for event, stream, seq, digest in anchors:
-        chain = side.get((event.organization_id, stream), {})
         if event.action == CHAIN_OPENED:
             opened.add((event.organization_id, stream))
-        if chain.get(seq) != digest:
+        if anchored[(event.organization_id, stream, seq)] != digest:
             problems.append(AuditProblem(
                 str(event.organization_id or "library"), event.seq, event.id,
                 f"names event {seq} of chain {stream}, which is missing or different: "
                 "the side chain was deleted, cut or rewritten", MAIN))
-    for (org_id, stream), chain in side.items():
+    for (org_id, stream), seq in first_seq.items():
         if (org_id, stream) not in opened:
-            problems.append(AuditProblem(str(org_id or "library"), min(chain), None,
+            problems.append(AuditProblem(str(org_id or "library"), seq, None,
                                          "this chain's opening is not in the main chain: "
                                          "inserted, or the opening event was deleted",
                                          stream))
