@@ -3,6 +3,7 @@ and tiny real files to upload."""
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 
@@ -187,3 +188,23 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+# --- Calling the upload checks directly -------------------------------------------------------
+def check(name: str, content: bytes):
+    """evidence_check on bytes, as the views call it on an upload."""
+    from questionnaires.services.evidence import evidence_check
+
+    return evidence_check(upload=io.BytesIO(content), name=name, size=len(content))
+
+
+def refused(name: str, content: bytes) -> str:
+    """The reason evidence_check refuses the file with, on the `file` field."""
+    import pytest
+
+    from questionnaires.services.evidence import EvidenceRefused
+
+    with pytest.raises(EvidenceRefused) as caught:
+        check(name, content)
+    assert caught.value.field == "file"
+    return caught.value.message

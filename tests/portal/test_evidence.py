@@ -8,20 +8,20 @@ import zipfile
 
 import pytest
 
-from questionnaires.services.evidence import EvidenceRefused, EvidenceTooLarge, evidence_check
+from questionnaires.services.evidence import EvidenceTooLarge
 from tests.conftest import api_client_for
-from tests.portal.helpers import docx, invite_client, open_portal, tiny_jpeg, tiny_pdf, tiny_png, upload, xlsx
-
-
-def check(name: str, content: bytes):
-    return evidence_check(upload=io.BytesIO(content), name=name, size=len(content))
-
-
-def refused(name: str, content: bytes) -> str:
-    with pytest.raises(EvidenceRefused) as caught:
-        check(name, content)
-    assert caught.value.field == "file"
-    return caught.value.message
+from tests.portal.helpers import (
+    check,
+    docx,
+    invite_client,
+    open_portal,
+    refused,
+    tiny_jpeg,
+    tiny_pdf,
+    tiny_png,
+    upload,
+    xlsx,
+)
 
 
 # --- Accepted ---------------------------------------------------------------------------------

@@ -9,21 +9,20 @@ import random
 import pytest
 
 from questionnaires.services import file_checks
-from questionnaires.services.evidence import EvidenceRefused, evidence_check
+from questionnaires.services.evidence import EvidenceRefused
 from questionnaires.services.file_checks import CHUNK, OVERLAP
 from tests.portal import corpus
-from tests.portal.helpers import PAGE_OBJECTS, jpeg_comment, pdf, pdf_with_stream, png_chunk, tiny_jpeg, tiny_png
-
-
-def check(name: str, content: bytes):
-    return evidence_check(upload=io.BytesIO(content), name=name, size=len(content))
-
-
-def refused(name: str, content: bytes) -> str:
-    with pytest.raises(EvidenceRefused) as caught:
-        check(name, content)
-    assert caught.value.field == "file"
-    return caught.value.message
+from tests.portal.helpers import (
+    PAGE_OBJECTS,
+    check,
+    jpeg_comment,
+    pdf,
+    pdf_with_stream,
+    png_chunk,
+    refused,
+    tiny_jpeg,
+    tiny_png,
+)
 
 
 # --- What real tools write is accepted --------------------------------------------------------

@@ -14,9 +14,8 @@ import time
 import pytest
 
 from questionnaires.services import file_checks, pdf_probe
-from questionnaires.services.evidence import EvidenceRefused, evidence_check
 from tests.portal import corpus
-from tests.portal.helpers import PAGE_OBJECTS, invite_client, pdf, upload
+from tests.portal.helpers import PAGE_OBJECTS, check, invite_client, pdf, refused, upload
 
 DEADLINE = 2
 # What the deadline may cost on top: the byte scans in the web process, starting the child,
@@ -44,17 +43,6 @@ def children(monkeypatch):
 
     monkeypatch.setattr(pdf_probe.subprocess, "run", run)
     return started
-
-
-def check(name: str, content: bytes):
-    return evidence_check(upload=io.BytesIO(content), name=name, size=len(content))
-
-
-def refused(name: str, content: bytes) -> str:
-    with pytest.raises(EvidenceRefused) as caught:
-        check(name, content)
-    assert caught.value.field == "file"
-    return caught.value.message
 
 
 def timed_refusal(content: bytes) -> tuple[str, float]:
