@@ -69,11 +69,13 @@ def run() -> dict:
     from django.db.models.functions import Now
     from rest_framework.test import APIClient
 
-    from questionnaires.importers.native import load_native
-    from questionnaires.models import Answer, Membership, Organization, Vendor
-    from questionnaires.services.assessments import assessment_issue
-    from questionnaires.services.invite_limits import invite_bad_tries_reset
-    from questionnaires.services.templates import template_create
+    from questionnaires.assessments.models import Answer
+    from questionnaires.assessments.services.invite_limits import invite_bad_tries_reset
+    from questionnaires.assessments.services.lifecycle import assessment_issue
+    from questionnaires.authoring.importers.native import load_native
+    from questionnaires.authoring.services.templates import template_create
+    from questionnaires.core.models import Membership, Organization
+    from questionnaires.ownership.models import Vendor
 
     spec = load_native((ROOT / "questionnaires/library/ai-labeling-neutrality.yaml").read_text())
     organization = Organization.objects.create(name="Bench Buyer", kind="buyer")

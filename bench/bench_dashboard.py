@@ -97,7 +97,7 @@ def seed(vendors: int):
     from django.core.management import call_command
     from django.db import connection
 
-    from questionnaires.models import Membership, Organization
+    from questionnaires.core.models import Membership, Organization
 
     call_command("migrate", verbosity=0)
     builders = load_builders()
@@ -129,7 +129,7 @@ def measure(membership, repeats: int) -> dict[str, Any]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from questionnaires.models import Vendor
+    from questionnaires.ownership.models import Vendor
 
     organization = membership.organization
     floor = timed(lambda: list(Vendor.objects.filter(organization=organization)

@@ -77,9 +77,11 @@ def build_html(sizes: list[int]) -> dict[int, str]:
     """The report HTML for each size, gathered from the database as the worker does."""
     from django.core.management import call_command
 
-    from questionnaires.models import Organization, Report, Vendor
+    from questionnaires.core.models import Organization
+    from questionnaires.ownership.models import Vendor
     from questionnaires.reports.context import report_context
     from questionnaires.reports.render import report_html
+    from questionnaires.scoring.models import Report
 
     builders = load_builders()
     call_command("migrate", verbosity=0)

@@ -151,10 +151,13 @@ def start_worker(workdir: Path, env: dict[str, str]) -> subprocess.Popen:
 # --- What is timed ---------------------------------------------------------------------------
 def build_assessments(spec: dict, answers: dict, count: int) -> list:
     """`count` assessments of the 500-question template, every answer written, not submitted."""
-    from questionnaires.importers import load_native
-    from questionnaires.models import Answer, Organization, Question, Vendor
-    from questionnaires.services.assessments import assessment_issue
-    from questionnaires.services.templates import template_create
+    from questionnaires.assessments.models import Answer
+    from questionnaires.assessments.services.lifecycle import assessment_issue
+    from questionnaires.authoring.importers import load_native
+    from questionnaires.authoring.models import Question
+    from questionnaires.authoring.services.templates import template_create
+    from questionnaires.core.models import Organization
+    from questionnaires.ownership.models import Vendor
 
     organization = Organization.objects.create(name="Bench Labs", kind="buyer")
     vendor = Vendor.objects.create(organization=organization, name="LabelWorks",
@@ -208,8 +211,8 @@ def submit_to_score(assessment, listener) -> dict[str, float]:
     submit call's own time and where the rest went (from the rows' own timestamps)."""
     from django.db import transaction
 
-    from questionnaires.models import ScoreRun, ScoringJob
-    from questionnaires.services.assessments import assessment_submit
+    from questionnaires.assessments.services.lifecycle import assessment_submit
+    from questionnaires.scoring.models import ScoreRun, ScoringJob
 
     committed: list[tuple[float, float]] = []
     started = time.perf_counter()
@@ -234,7 +237,7 @@ def submit_to_score(assessment, listener) -> dict[str, float]:
 
 
 def noop_round_trip() -> float:
-    from questionnaires.tasks.base import ping
+    from questionnaires.core.tasks import ping
 
     started = time.perf_counter()
     assert ping.delay().get(timeout=30) == "pong"
@@ -245,7 +248,12 @@ def engine_alone(spec: dict, answers: dict, evidence: dict, runs: int) -> tuple[
     """(engine median, engine with the built-in scenarios median), in seconds."""
     bench_engine = load_module("bench_engine", ROOT / "bench" / "bench_engine.py")
     from questionnaires.conditions import compile_template
-    from questionnaires.scoring import compile_scoring, load_library_scenarios, run_scenarios, score_assessment
+    from questionnaires.scoring import (
+        compile_scoring,
+        load_library_scenarios,
+        run_scenarios,
+        score_assessment,
+    )
 
     template = compile_template(spec)
     plan = compile_scoring(template)

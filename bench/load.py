@@ -116,10 +116,12 @@ def seed(vendors: int, questions: int) -> list[dict]:
     from django.contrib.auth.models import User
     from django.db import transaction
 
-    from questionnaires.importers.native import load_native
-    from questionnaires.models import Answer, Membership, Organization, Vendor
-    from questionnaires.services.assessments import assessment_issue
-    from questionnaires.services.templates import template_create
+    from questionnaires.assessments.models import Answer
+    from questionnaires.assessments.services.lifecycle import assessment_issue
+    from questionnaires.authoring.importers.native import load_native
+    from questionnaires.authoring.services.templates import template_create
+    from questionnaires.core.models import Membership, Organization
+    from questionnaires.ownership.models import Vendor
 
     with transaction.atomic():
         org = Organization.objects.create(name="Load Buyer", kind="buyer")
@@ -148,7 +150,7 @@ def snapshot() -> dict[str, tuple[int, int]]:
     """answer id -> (version, number of revisions)."""
     from django.db.models import Count
 
-    from questionnaires.models import Answer
+    from questionnaires.assessments.models import Answer
 
     return {str(pk): (version, revisions) for pk, version, revisions in
             Answer.objects.annotate(n=Count("revisions")).values_list("pk", "version", "n")}

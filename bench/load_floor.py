@@ -30,8 +30,8 @@ from rest_framework.renderers import JSONRenderer  # noqa: E402
 from rest_framework.response import Response  # noqa: E402
 from rest_framework.views import APIView  # noqa: E402
 
-from questionnaires.health import healthz  # noqa: E402
-from questionnaires.models import Answer  # noqa: E402
+from questionnaires.assessments.models import Answer  # noqa: E402
+from questionnaires.core.health import healthz  # noqa: E402
 
 
 class FloorWrite(APIView):

@@ -5,7 +5,7 @@ token in the path: redact it before it is written, as Django's own logs do."""
 
 from gunicorn.glogging import Logger
 
-from questionnaires.logging import redact
+from questionnaires.core.logging import redact
 
 
 class RedactingLogger(Logger):

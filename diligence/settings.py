@@ -165,8 +165,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "questionnaires.context_processors.navigation",
-                "questionnaires.workspace.nav.nav_items",
+                "questionnaires.core.context_processors.navigation",
+                "questionnaires.core.nav.nav_items",
             ],
         },
     },
@@ -216,14 +216,14 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
-# pypdf reads an evidence PDF in a child process with these bounds (services/pdf_probe.py):
+# pypdf reads an evidence PDF in a child process with these bounds (uploads/pdf_probe.py):
 # a file built to be slow or costly to read is refused instead of holding a web thread.
 EVIDENCE_PDF_CHECK_SECONDS = env_int("EVIDENCE_PDF_CHECK_SECONDS", 10, minimum=1)
 EVIDENCE_PDF_CHECK_MEMORY_MB = env_int("EVIDENCE_PDF_CHECK_MEMORY_MB", 512, minimum=64)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # FILE_UPLOAD_HANDLERS stay Django's: they bound nothing. The evidence endpoints set their own
-# (questionnaires/uploads.py), which stop a body at EVIDENCE_MAX_BYTES.
+# (questionnaires/uploads/parsers.py), which stop a body at EVIDENCE_MAX_BYTES.
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -315,7 +315,8 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
                      "interval_max": 1}}
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400_000)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Periodic work; django-celery-beat copies these into its tables at start-up.
+# Periodic work; django-celery-beat copies these into its tables at start-up. Task names are
+# the stable ones of questionnaires/core/dispatch.py (a test checks they are registered).
 CELERY_BEAT_SCHEDULE = {
     # Dispatch scoring jobs the broker missed (Redis was down at submission).
     "scoring-outbox-sweep": {"task": "questionnaires.tasks.scoring.scoring_sweep_task",
@@ -339,6 +340,16 @@ CELERY_TIMEZONE = TIME_ZONE
 # grace (its render could not be queued, or its message was lost with Redis) and fails one
 # still pending after the maximum age, with the reason, rather than leave it pending.
 REPORT_DISPATCH_GRACE = env_int("REPORT_DISPATCH_GRACE", 30, minimum=1)
+# The bounds of one render (WeasyPrint in a child process): seconds and address space.
+REPORT_RENDER_TIMEOUT = env_int("REPORT_RENDER_TIMEOUT", 120, minimum=1)
+REPORT_RENDER_MEMORY_MB = env_int("REPORT_RENDER_MEMORY_MB", 1024, minimum=64)
+# A scoring job dispatched this long ago and still not done is published again by the
+# sweeper (every minute). A worker killed before acknowledging its prefetched message would
+# otherwise leave it to Redis, which only delivers it again after the visibility timeout.
+# Longer than the hard time limit, so a job still running is rarely published twice (and
+# a second delivery still scores once).
+SCORING_REDISPATCH_AFTER = env_int("SCORING_REDISPATCH_AFTER", CELERY_TASK_TIME_LIMIT + 60,
+                                   minimum=1)
 REPORT_PENDING_MAX_AGE = env_int("REPORT_PENDING_MAX_AGE", 3600, minimum=60)
 if REPORT_PENDING_MAX_AGE <= REPORT_DISPATCH_GRACE:
     raise ImproperlyConfigured(
@@ -351,12 +362,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["questionnaires.api.permissions.IsMember"],
+    "DEFAULT_PERMISSION_CLASSES": ["questionnaires.core.api.permissions.IsMember"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "questionnaires.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "questionnaires.core.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -371,8 +382,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Several models have a "status": name each enum after its model, not after a hash.
     "ENUM_NAME_OVERRIDES": {
-        "TemplateStatusEnum": "questionnaires.models.templates.Template.Status",
-        "AssessmentStatusEnum": "questionnaires.models.assessments.Assessment.Status",
+        "TemplateStatusEnum": "questionnaires.authoring.models.Template.Status",
+        "AssessmentStatusEnum": "questionnaires.assessments.models.Assessment.Status",
     },
 }
 
@@ -418,7 +429,7 @@ INVITE_BAD_TRIES_WINDOW = 15 * 60
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "questionnaires.logging.RedactInviteTokens"}},
+    "filters": {"redact": {"()": "questionnaires.core.logging.RedactInviteTokens"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"handlers": ["console"], "level": "INFO",

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from questionnaires.health import healthz
+from questionnaires.core.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -13,10 +13,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
-    path("api/v1/", include("questionnaires.api.urls")),
-    path("", include("questionnaires.portal.urls")),
-    path("", include("questionnaires.workspace.urls")),
+    path("api/v1/", include("questionnaires.api_urls")),
+    path("", include("questionnaires.assessments.portal.urls")),
+    path("", include("questionnaires.page_urls")),
 ]
 
-handler404 = "questionnaires.api.handlers.not_found"
-handler500 = "questionnaires.api.handlers.server_failed"
+handler404 = "questionnaires.core.api.handlers.not_found"
+handler500 = "questionnaires.core.api.handlers.server_failed"

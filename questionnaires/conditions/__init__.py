@@ -7,10 +7,10 @@ progress and required-answer questions for a set of answers. The language and it
 semantics are described in docs/native-format.md ("Conditions").
 """
 
-from .context import Context, is_answered, is_selected, is_true
-from .errors import ConditionError, TemplateError, TemplateProblem
-from .parser import MAX_DEPTH, MAX_LENGTH, Condition, parse
-from .template import CompiledTemplate, compile_template
+from questionnaires.conditions.context import Context, is_answered, is_selected, is_true
+from questionnaires.conditions.errors import ConditionError, TemplateError, TemplateProblem
+from questionnaires.conditions.parser import MAX_DEPTH, MAX_LENGTH, Condition, parse
+from questionnaires.conditions.template import CompiledTemplate, compile_template
 
 __all__ = [
     "MAX_DEPTH",

@@ -12,8 +12,8 @@ import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .errors import ConditionError
-from .nodes import (
+from questionnaires.conditions.errors import ConditionError
+from questionnaires.conditions.nodes import (
     ORDERING,
     Answered,
     Compare,
@@ -27,8 +27,8 @@ from .nodes import (
     named,
     walk,
 )
-from .parser import Condition
-from .structure import CHOICE_KINDS, QuestionInfo
+from questionnaires.conditions.parser import Condition
+from questionnaires.conditions.structure import CHOICE_KINDS, QuestionInfo
 
 TEXT_KINDS = frozenset({"short_text", "long_text", "date", "single_choice", "yes_no"})
 """Kinds whose answer is one string, so matches() and contains() can read it."""

@@ -14,7 +14,7 @@ import string
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-from .errors import ConditionError
+from questionnaires.conditions.errors import ConditionError
 
 TokenKind: TypeAlias = Literal["name", "suffix", "string", "number", "op", "end"]
 

@@ -15,7 +15,7 @@ from typing import Literal, TypeAlias
 
 import re2
 
-from .context import Context, is_selected, is_true
+from questionnaires.conditions.context import Context, is_selected, is_true
 
 Number: TypeAlias = int | float
 Scalar: TypeAlias = str | int | float

@@ -23,10 +23,10 @@ from dataclasses import replace
 
 import re2
 
-from .context import Context
-from .errors import ConditionError
-from .lexer import Token, tokenize
-from .nodes import (
+from questionnaires.conditions.context import Context
+from questionnaires.conditions.errors import ConditionError
+from questionnaires.conditions.lexer import Token, tokenize
+from questionnaires.conditions.nodes import (
     EQUALITY,
     ORDERING,
     REGEX_FLAGS,

@@ -1,6 +1,6 @@
 """Reads the parts of a native-format template that conditions depend on.
 
-This is not the schema validator (``importers/native.schema.json`` is); it reads what the
+This is not the schema validator (``authoring/importers/native.schema.json`` is); it reads what the
 condition compiler needs - keys, kinds, possible answers, conditions - and reports what
 would make conditions meaningless (missing or duplicate keys, unknown kinds), so
 ``compile_template`` never works from a half-read template.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .errors import TemplateProblem
+from questionnaires.conditions.errors import TemplateProblem
 
 KINDS = (
     "yes_no",

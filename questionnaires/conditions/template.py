@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .checks import Dependency, TemplateNames, check_condition
-from .context import Context, is_answered
-from .errors import ConditionError, TemplateError, TemplateProblem
-from .graph import components, cycle_path, is_cycle
-from .parser import Condition, parse
-from .structure import QuestionInfo, TemplateStructure, read_structure
+from questionnaires.conditions.checks import Dependency, TemplateNames, check_condition
+from questionnaires.conditions.context import Context, is_answered
+from questionnaires.conditions.errors import ConditionError, TemplateError, TemplateProblem
+from questionnaires.conditions.graph import components, cycle_path, is_cycle
+from questionnaires.conditions.parser import Condition, parse
+from questionnaires.conditions.structure import QuestionInfo, TemplateStructure, read_structure
 
 Answers = Mapping[str, object]
 

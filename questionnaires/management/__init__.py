@@ -1,0 +1,1 @@
+"""Management commands (interface): each parses its arguments and calls one service."""

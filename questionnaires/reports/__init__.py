@@ -1,7 +1,9 @@
 """PDF stress-test reports: what compliance signs off on.
 
-`context` reads everything a report shows from the database into plain data, `charts`
-draws the bar charts as SVG, `render` turns the HTML into a PDF with WeasyPrint (restricted
-URL fetcher, isolated child process), `verify` tells an issued PDF from a changed one.
-Workflows are in `questionnaires.services.reports`; the task in `questionnaires.tasks`.
-"""
+Service layer: `context` and `ownership` read everything a report shows from the database
+into plain data; `services` requests, renders (in a worker), stores and verifies reports,
+through the outbox (core.outbox). Formatting: `answers` and `render` turn that data into
+HTML and then a PDF with WeasyPrint (restricted URL fetcher, bounded child process; charts
+from questionnaires.charts), `verify` tells an issued PDF from a changed one. Interface:
+`api`, `tasks`. May import: core, audit, authoring, assessments, scoring and ownership
+services and models, charts."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ..scoring.text import num
+from questionnaires.scoring.text import num
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 YES_NO_LABELS = {"yes": "Yes", "no": "No", "na": "Not applicable"}

@@ -16,14 +16,18 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from ..models import AuditEvent, Entity, Evidence, Question, RemediationItem, Report, Review, ScoreRun
-from ..scoring.rules import merged_thresholds
-from ..scoring.text import num, signed
-from ..services.answers import answers_digest
-from ..services.templates import compiled_template
-from . import answers as answer_format
-from .charts import scenarios_svg, section_scores_svg
-from .ownership import STATUS_LABELS, neutrality_part, svg_data_uri
+from questionnaires.assessments.models import Evidence, RemediationItem, Review
+from questionnaires.assessments.services.answers import answers_digest
+from questionnaires.audit.models import AuditEvent
+from questionnaires.authoring.models import Question
+from questionnaires.authoring.services.templates import compiled_template
+from questionnaires.charts.scores import scenarios_svg, section_scores_svg
+from questionnaires.ownership.models import Entity
+from questionnaires.reports import answers as answer_format
+from questionnaires.reports.ownership import STATUS_LABELS, neutrality_part, svg_data_uri
+from questionnaires.scoring.models import Report, ScoreRun
+from questionnaires.scoring.rules import merged_thresholds
+from questionnaires.scoring.text import num, signed
 
 CHART_ROWS = 24  # bars per chart: taller pictures would not fit a page (images never split)
 TOP_FLAGS = 5  # flags named in the executive summary; the findings chapter lists them all

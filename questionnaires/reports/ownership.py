@@ -15,16 +15,12 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from ..models import NeutralityEvent, Vendor
-from ..neutrality import (
-    NeutralityInputError,
-    OwnershipTooComplex,
-    analyse,
-    cross_check,
-    ownership_graph_svg,
-    ownership_timeline_svg,
-)
-from ..services.ownership import graph_for
+from questionnaires.charts.ownership import ownership_graph_svg, ownership_timeline_svg
+from questionnaires.ownership.models import NeutralityEvent, Vendor
+from questionnaires.ownership.neutrality.analysis import analyse, cross_check
+from questionnaires.ownership.neutrality.paths import OwnershipTooComplex
+from questionnaires.ownership.neutrality.records import NeutralityInputError
+from questionnaires.ownership.services.neutrality import graph_for
 
 logger = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .limits import render_memory_mb, render_timeout
+from questionnaires.reports.limits import render_memory_mb, render_timeout
 
 logger = logging.getLogger(__name__)
 # WeasyPrint logs every layout step of every page at INFO ("Step 5 - Creating layout -

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
 
-from ..models import Organization, Report
+from questionnaires.core.models import Organization
+from questionnaires.scoring.models import Report
 
 _CHUNK = 1 << 16
 PDF_MAGIC = b"%PDF-"

@@ -6,10 +6,15 @@ the stress-test scenarios of ``questionnaires/library/scenarios``. Results carry
 ``ENGINE_VERSION``; bump it whenever the same input would give a different result.
 """
 
-from .engine import score_assessment
-from .plan import ScoringPlan, compile_scoring
-from .rules import ENGINE_VERSION
-from .scenarios import ScenarioError, load_library_scenarios, load_scenario, run_scenarios
+from questionnaires.scoring.engine import score_assessment
+from questionnaires.scoring.plan import ScoringPlan, compile_scoring
+from questionnaires.scoring.rules import ENGINE_VERSION
+from questionnaires.scoring.scenarios import (
+    ScenarioError,
+    load_library_scenarios,
+    load_scenario,
+    run_scenarios,
+)
 
 __all__ = [
     "ENGINE_VERSION",

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import rules
-from .flags import raised_flags
-from .plan import ScoringPlan, compile_scoring
-from .questions import Tally, score_questions
-from .text import num, plural, shown, shown_and_written
+from questionnaires.scoring import rules
+from questionnaires.scoring.flags import raised_flags
+from questionnaires.scoring.plan import ScoringPlan, compile_scoring
+from questionnaires.scoring.questions import Tally, score_questions
+from questionnaires.scoring.text import num, plural, shown, shown_and_written
 
 if TYPE_CHECKING:
     from questionnaires.conditions import CompiledTemplate

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from questionnaires.conditions import Context, is_answered
-
-from . import rules
-from .plan import FlagPlan, ScoringPlan
-from .text import num, plural, shown
+from questionnaires.scoring import rules
+from questionnaires.scoring.plan import FlagPlan, ScoringPlan
+from questionnaires.scoring.text import num, plural, shown
 
 
 def raised_flags(plan: ScoringPlan, context: Context) -> tuple[list[dict[str, Any]], float, str]:

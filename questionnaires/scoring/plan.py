@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import rules
-from .scorers import (
+from questionnaires.scoring import rules
+from questionnaires.scoring.scorers import (
     DEFAULT_YES_NO_SCORES,
     BandScorer,
     ChoiceScorer,

@@ -13,10 +13,9 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from questionnaires.conditions import is_answered
-
-from .plan import QuestionPlan, ScoringPlan
-from .scorers import Outcome
-from .text import num, plural, quoted, shown
+from questionnaires.scoring.plan import QuestionPlan, ScoringPlan
+from questionnaires.scoring.scorers import Outcome
+from questionnaires.scoring.text import num, plural, quoted, shown
 
 HIDDEN_REASON = "Hidden by a show_if condition: takes no part"
 FAILED_REASON = "Control marked failed: scores 0 whatever the answer"

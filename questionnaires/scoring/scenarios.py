@@ -12,10 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .engine import score_assessment
-from .plan import ScoringPlan, compile_scoring
-from .scenario_data import ScenarioError, load_library_scenarios, load_scenario, load_scenario_file
-from .text import num, plural, shown, signed
+from questionnaires.scoring.engine import score_assessment
+from questionnaires.scoring.plan import ScoringPlan, compile_scoring
+from questionnaires.scoring.scenario_data import (
+    ScenarioError,
+    load_library_scenarios,
+    load_scenario,
+    load_scenario_file,
+)
+from questionnaires.scoring.text import num, plural, shown, signed
 
 if TYPE_CHECKING:
     from questionnaires.conditions import CompiledTemplate

@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from .text import interval, num, quoted, shown
+from questionnaires.scoring.text import interval, num, quoted, shown
 
 Outcome = tuple[float | None, float | None, str]
 

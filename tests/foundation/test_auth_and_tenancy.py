@@ -60,7 +60,7 @@ def test_vendor_created_through_the_api_belongs_to_the_callers_organisation(api,
                                             "country": "de", "services": ["annotation"]},
                         format="json")
     assert response.status_code == 201, response.json()
-    from questionnaires.models import Vendor
+    from questionnaires.ownership.models import Vendor
 
     created = Vendor.objects.get(id=response.json()["id"])
     assert created.organization == buyer.organization and created.country == "DE"

@@ -4,7 +4,7 @@ import logging
 from types import SimpleNamespace
 
 from diligence.gunicorn import RedactingLogger
-from questionnaires.logging import RedactInviteTokens, redact
+from questionnaires.core.logging import RedactInviteTokens, redact
 
 TOKEN = "Zk3pQ9xY2aB7cD1eF5gH8iJ0kL4mN6oP_-qRsTuVwX"
 

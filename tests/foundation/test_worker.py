@@ -4,14 +4,14 @@ import uuid
 
 import pytest
 
-from questionnaires.models import AuditEvent
+from questionnaires.audit.models import AuditEvent
 from tests.conftest import wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_real_worker_runs_a_task_and_its_write_reaches_postgresql(celery_worker_process):
-    from questionnaires.tasks import worker_heartbeat
+    from questionnaires.core.tasks import worker_heartbeat
 
     marker = uuid.uuid4().hex
     result = worker_heartbeat.delay(marker)

@@ -199,26 +199,21 @@ def scenario_definition(key: str, label) -> dict:
 
 def seed_organization(name: str, *, tag: str, lures: LookAlikes | None = None) -> Seeded:
     """One buyer with one object of each kind, every text field tagged with `tag`."""
-    from questionnaires.importers import load_native
-    from questionnaires.models import (
+    from questionnaires.assessments.models import (
         Comment,
-        Competitor,
-        Entity,
         Evidence,
         Invitation,
-        NeutralityEvent,
         RemediationItem,
-        Report,
         Review,
-        Scenario,
-        ScoringJob,
-        Stake,
     )
-    from questionnaires.services.assessments import assessment_issue
-    from questionnaires.services.audit import audit_record
-    from questionnaires.services.ownership import vendor_entity
-    from questionnaires.services.stakes import StakeInput, vendor_stake_record
-    from questionnaires.services.templates import template_create
+    from questionnaires.assessments.services.lifecycle import assessment_issue
+    from questionnaires.audit.services import audit_record
+    from questionnaires.authoring.importers import load_native
+    from questionnaires.authoring.services.templates import template_create
+    from questionnaires.ownership.models import Competitor, Entity, NeutralityEvent, Stake
+    from questionnaires.ownership.services.neutrality import vendor_entity
+    from questionnaires.ownership.services.stakes import StakeInput, vendor_stake_record
+    from questionnaires.scoring.models import Report, Scenario, ScoringJob
     from tests.factories import MembershipFactory, OrganizationFactory, VendorFactory, due_in
     from tests.reports.builders import issue_answer_score, known_answers, known_spec
 
@@ -310,7 +305,7 @@ def seed_organization(name: str, *, tag: str, lures: LookAlikes | None = None) -
 
 
 def _look_alikes(org, lures: LookAlikes, label) -> None:
-    from questionnaires.models import Entity, Stake
+    from questionnaires.ownership.models import Entity, Stake
 
     twin = Entity.objects.create(organization=org, name=lures.vendor)
     Stake.objects.create(organization=org, subject=twin, percent=40, voting_percent=40,

@@ -79,8 +79,8 @@ def world(django_db_setup, django_db_blocker):
     worker does), inside a transaction that the end of the module rolls back."""
     from django.db import transaction
 
-    from questionnaires.services.invite_limits import invite_bad_tries_reset
-    from questionnaires.services.reports import report_render, report_request
+    from questionnaires.assessments.services.invite_limits import invite_bad_tries_reset
+    from questionnaires.reports.services import report_render, report_request
 
     with django_db_blocker.unblock():
         invite_bad_tries_reset(address="127.0.0.1")
@@ -101,7 +101,7 @@ def _upload(a: Seeded):
     """A file A's vendor uploaded to the open assessment, which its portal session reaches."""
     from django.core.files.base import ContentFile
 
-    from questionnaires.models import Evidence
+    from questionnaires.assessments.models import Evidence
 
     assessment = a.objects["open_assessment"]
     content = f"%PDF-1.4\n% {a.tag}-portal-file\n".encode()
@@ -137,21 +137,11 @@ def _object_paths(route, a: Seeded) -> list[str]:
 # --- The seeding itself ----------------------------------------------------------------------
 def test_organisation_b_has_a_canary_in_every_kind_of_row_the_report_reads(world):
     """Otherwise "no B canary in A's PDF" would hold for want of B data, not for scoping."""
-    from questionnaires.models import (
-        Answer,
-        AuditEvent,
-        Competitor,
-        Entity,
-        Evidence,
-        NeutralityEvent,
-        RemediationItem,
-        Review,
-        Scenario,
-        ScoreRun,
-        Stake,
-        Template,
-        Vendor,
-    )
+    from questionnaires.assessments.models import Answer, Evidence, RemediationItem, Review
+    from questionnaires.audit.models import AuditEvent
+    from questionnaires.authoring.models import Template
+    from questionnaires.ownership.models import Competitor, Entity, NeutralityEvent, Stake, Vendor
+    from questionnaires.scoring.models import Scenario, ScoreRun
 
     b = world.b
     org, tag = b.organization, b.tag
@@ -306,7 +296,8 @@ def test_charts_on_pages_never_show_bs_canaries(world):
 def test_charts_without_names_count_only_organisation_as_vendors_and_scores(world):
     """The tier chart and the score trend carry no names to scan: their numbers must add up
     to A's own vendors and A's own scored cycles (B's would make them larger)."""
-    from questionnaires.models import ScoreRun, Vendor
+    from questionnaires.ownership.models import Vendor
+    from questionnaires.scoring.models import ScoreRun
 
     a = world.a
     pages, _ = clients(a)
@@ -342,7 +333,7 @@ def test_control_ownership_charts_show_organisation_as_own_names(world):
 def _exports(a: Seeded) -> list[tuple[str, bool, str]]:
     """(path, is an API path, the role that downloads it) of every export and download of
     A's data."""
-    from questionnaires.services.template_files import EXPORT_FORMATS
+    from questionnaires.authoring.services.files import EXPORT_FORMATS
 
     o = a.objects
     paths = [("/portfolio/export.csv", False, "admin"), ("/portfolio/export.xlsx", False, "admin"),
@@ -525,7 +516,7 @@ def test_decoder_reads_a_canary_out_of_pdf_text_a_broken_line_and_an_svg_picture
 def test_decoder_reads_a_canary_out_of_xlsx_cells_and_shared_strings():
     from openpyxl import Workbook
 
-    from questionnaires.services.exports import xlsx_bytes
+    from questionnaires.core.exports import xlsx_bytes
 
     tag = new_tag("CANARY")
     written = xlsx_bytes(["Vendor", "Score"], [["Someone", 1], [f"{tag}-cell", 2]], title="P")

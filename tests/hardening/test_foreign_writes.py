@@ -63,7 +63,7 @@ REFERENCE_FIELDS = {
 
 @pytest.fixture
 def two():
-    from questionnaires.services.invite_limits import invite_bad_tries_reset
+    from questionnaires.assessments.services.invite_limits import invite_bad_tries_reset
 
     invite_bad_tries_reset(address="127.0.0.1")
     a, b = _seed("a", canary=False), _seed("b", canary=True)
@@ -125,7 +125,7 @@ def test_every_writable_reference_field_is_covered_by_a_test_here():
 
 # --- Foreign references ------------------------------------------------------------------------
 def test_assessment_issue_refuses_foreign_vendor_and_template(two):
-    from questionnaires.models import Assessment, Invitation
+    from questionnaires.assessments.models import Assessment, Invitation
 
     a, b = two
     api = _api(a)
@@ -149,7 +149,7 @@ def test_assessment_issue_refuses_foreign_vendor_and_template(two):
 
 
 def test_stakes_cannot_be_written_into_another_organisations_graph(two):
-    from questionnaires.models import Entity, Stake
+    from questionnaires.ownership.models import Entity, Stake
 
     a, b = two
     api = _api(a)
@@ -174,7 +174,7 @@ def test_stakes_cannot_be_written_into_another_organisations_graph(two):
 
 def test_stake_holder_by_name_stays_in_own_graph(two):
     """A holder named like B's entity is A's own new entity, never B's."""
-    from questionnaires.models import Entity, Stake
+    from questionnaires.ownership.models import Entity, Stake
 
     a, b = two
     b_entity = b.objects["entity"]
@@ -190,7 +190,7 @@ def test_stake_holder_by_name_stays_in_own_graph(two):
 
 
 def test_review_refuses_unknown_question_keys(two):
-    from questionnaires.models import Review
+    from questionnaires.assessments.models import Review
 
     a, b = two
     before = Review.objects.count()
@@ -215,7 +215,7 @@ def test_review_refuses_unknown_question_keys(two):
 def test_respond_evidence_refuses_unknown_question(two):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from questionnaires.models import Evidence
+    from questionnaires.assessments.models import Evidence
 
     a, _ = two
     before = Evidence.objects.count()
@@ -234,7 +234,7 @@ def test_respond_evidence_refuses_unknown_question(two):
 
 
 def test_respond_file_answer_refuses_another_assessments_evidence(two):
-    from questionnaires.models import Answer
+    from questionnaires.assessments.models import Answer
 
     a, b = two
     open_assessment = a.objects["open_assessment"]
@@ -271,7 +271,7 @@ def _protected(b) -> dict:
 
 
 def test_vendor_protected_fields_keep_server_values(two):
-    from questionnaires.models import Vendor
+    from questionnaires.ownership.models import Vendor
 
     a, b = two
     api = _api(a)
@@ -294,7 +294,7 @@ def test_vendor_protected_fields_keep_server_values(two):
 
 
 def test_competitor_protected_fields_keep_server_values(two):
-    from questionnaires.models import Competitor
+    from questionnaires.ownership.models import Competitor
 
     a, b = two
     api = _api(a)
@@ -313,7 +313,8 @@ def test_competitor_protected_fields_keep_server_values(two):
 
 
 def test_assessment_protected_fields_keep_server_values(two):
-    from questionnaires.models import Assessment, ScoreRun
+    from questionnaires.assessments.models import Assessment
+    from questionnaires.scoring.models import ScoreRun
 
     a, b = two
     sent = _protected(b)
@@ -332,7 +333,7 @@ def test_assessment_protected_fields_keep_server_values(two):
 
 
 def test_stake_protected_fields_keep_server_values(two):
-    from questionnaires.models import Stake
+    from questionnaires.ownership.models import Stake
 
     a, b = two
     sent = _protected(b)
@@ -346,7 +347,7 @@ def test_stake_protected_fields_keep_server_values(two):
 
 
 def test_scenario_protected_fields_keep_server_values(two):
-    from questionnaires.models import Scenario
+    from questionnaires.scoring.models import Scenario
 
     a, b = two
     own = a.objects["scenario"]

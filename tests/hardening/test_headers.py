@@ -19,7 +19,7 @@ def _fresh_limits():
     """Bad logins (axes) and bad invite tries are counted per address: start clean."""
     from axes.utils import reset
 
-    from questionnaires.services.invite_limits import invite_bad_tries_reset
+    from questionnaires.assessments.services.invite_limits import invite_bad_tries_reset
 
     reset()
     invite_bad_tries_reset(address="127.0.0.1")
@@ -107,9 +107,9 @@ def test_api_error_carries_security_headers(anonymous_api):
 def test_portal_confirm_and_home_pages_carry_security_headers(client, buyer, vendor):
     import json
 
-    from questionnaires.importers.native import load_native
-    from questionnaires.services.assessments import assessment_issue
-    from questionnaires.services.templates import template_create
+    from questionnaires.assessments.services.lifecycle import assessment_issue
+    from questionnaires.authoring.importers.native import load_native
+    from questionnaires.authoring.services.templates import template_create
     from tests.factories import due_in
     from tests.portal.helpers import SMALL_SPEC
 

@@ -55,7 +55,7 @@ def fuzz_world(db):
     would end the test's transaction, so the signal is disconnected for the duration."""
     from rest_framework.authtoken.models import Token
 
-    from questionnaires.services.invite_limits import invite_bad_tries_reset
+    from questionnaires.assessments.services.invite_limits import invite_bad_tries_reset
 
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)

@@ -41,7 +41,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world():
-    from questionnaires.services.invite_limits import invite_bad_tries_reset
+    from questionnaires.assessments.services.invite_limits import invite_bad_tries_reset
 
     invite_bad_tries_reset(address="127.0.0.1")
     yield seed_world()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from questionnaires.importers import (
+from questionnaires.authoring.importers import (
     ImportFailed,
     detect_format,
     dump_native,

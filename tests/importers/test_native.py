@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from questionnaires.importers import MAX_BYTES, ImportFailed, dump_native, load_native, load_vsaq
+from questionnaires.authoring.importers import (
+    MAX_BYTES,
+    ImportFailed,
+    dump_native,
+    load_native,
+    load_vsaq,
+)
 
 VSAQ_DIR = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "vsaq"
 LIBRARY = sorted((Path(__file__).resolve().parents[2] / "questionnaires" / "library").glob("*.yaml"))

@@ -8,7 +8,12 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from questionnaires.importers import dump_native, dump_spreadsheet, load_native, load_spreadsheet
+from questionnaires.authoring.importers import (
+    dump_native,
+    dump_spreadsheet,
+    load_native,
+    load_spreadsheet,
+)
 
 KINDS = ("yes_no", "single_choice", "multi_choice", "short_text", "long_text", "number", "date", "file", "info")
 SEVERITIES = ("info", "low", "medium", "high", "critical")

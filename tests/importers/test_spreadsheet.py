@@ -11,7 +11,13 @@ from typing import Any
 import openpyxl
 import pytest
 
-from questionnaires.importers import ImportFailed, dump_spreadsheet, load_native, load_spreadsheet, load_vsaq
+from questionnaires.authoring.importers import (
+    ImportFailed,
+    dump_spreadsheet,
+    load_native,
+    load_spreadsheet,
+    load_vsaq,
+)
 
 VSAQ_DIR = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "vsaq"
 LIBRARY = sorted((Path(__file__).resolve().parents[2] / "questionnaires" / "library").glob("*.yaml"))

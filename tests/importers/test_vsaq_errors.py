@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from questionnaires.importers import ImportFailed, load_vsaq
-from questionnaires.importers.vsaq_text import to_json
+from questionnaires.authoring.importers import ImportFailed, load_vsaq
+from questionnaires.authoring.importers.vsaq_text import to_json
 
 VSAQ_DIR = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "vsaq"
 

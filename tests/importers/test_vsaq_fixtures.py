@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from questionnaires.importers import load_vsaq
+from questionnaires.authoring.importers import load_vsaq
 
 VSAQ_DIR = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "vsaq"
 # An extension cannot be imported on its own; this says which base each one extends.

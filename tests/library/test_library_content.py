@@ -19,7 +19,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = ROOT / "questionnaires" / "library"
-SCHEMA = ROOT / "questionnaires" / "importers" / "native.schema.json"
+SCHEMA = ROOT / "questionnaires" / "authoring" / "importers" / "native.schema.json"
 
 MAIN = "ai-labeling-neutrality"
 RECHECK = "rapid-neutrality-recheck"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from questionnaires.neutrality import Result, analyse
+from questionnaires.ownership.neutrality.analysis import Result, analyse
 
 DAY = date(2025, 6, 30)
 VENDOR = "LabelWorks"

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from questionnaires.neutrality import MAX_PATHS, OwnershipTooComplex, analyse
+from questionnaires.ownership.neutrality.analysis import analyse
+from questionnaires.ownership.neutrality.paths import MAX_PATHS, OwnershipTooComplex
 
 
 def test_three_level_chain_multiplies_the_percents(ownership):

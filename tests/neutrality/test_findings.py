@@ -2,7 +2,7 @@
 
 import pytest
 
-from questionnaires.neutrality import NeutralityInputError, Thresholds
+from questionnaires.ownership.neutrality.records import NeutralityInputError, Thresholds
 
 
 def test_reason_explains_an_indirect_holding_in_one_sentence(ownership):

@@ -4,7 +4,12 @@ from datetime import date
 
 import pytest
 
-from questionnaires.neutrality import OWN_BOARD_SEAT_COMPETITOR, OWN_MODEL_BUILDER_EQUITY, cross_check, status_changes
+from questionnaires.ownership.neutrality.analysis import (
+    OWN_BOARD_SEAT_COMPETITOR,
+    OWN_MODEL_BUILDER_EQUITY,
+    cross_check,
+    status_changes,
+)
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ from uuid import UUID
 
 import pytest
 
-from questionnaires.neutrality import NeutralityInputError, analyse
+from questionnaires.ownership.neutrality.analysis import analyse
+from questionnaires.ownership.neutrality.records import NeutralityInputError
 
 VENDOR = {"id": "v", "name": "LabelWorks"}
 HOLDER = {"id": "h", "name": "Holder"}

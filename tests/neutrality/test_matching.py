@@ -2,8 +2,8 @@
 
 import pytest
 
-from questionnaires.neutrality import match_competitor, normalise_name
-from questionnaires.neutrality.records import Competitor, Entity
+from questionnaires.ownership.neutrality.matching import match_competitor, normalise_name
+from questionnaires.ownership.neutrality.records import Competitor, Entity
 
 
 @pytest.mark.parametrize("name", [

@@ -6,7 +6,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from questionnaires.neutrality import analyse
+from questionnaires.ownership.neutrality.analysis import analyse
 
 DAY = date(2025, 1, 1)
 NAMES = ["LabelWorks", "Orbital Dynamics", "Fund A", "Fund B", "Fund C", "Holdco", "Angel"]

@@ -8,7 +8,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from questionnaires.neutrality import ownership_graph_svg, ownership_timeline_svg
+from questionnaires.charts.ownership import ownership_graph_svg, ownership_timeline_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 ON = date(2025, 6, 30)

@@ -6,7 +6,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from questionnaires.models import Assessment, AuditEvent, NeutralityEvent, Vendor
+from questionnaires.assessments.models import Assessment
+from questionnaires.audit.models import AuditEvent
+from questionnaires.ownership.models import NeutralityEvent, Vendor
 from tests.factories import MembershipFactory, VendorFactory
 from tests.neutrality_api.conftest import add_stake, declare
 
@@ -214,7 +216,7 @@ def test_deleting_a_vendor_that_held_a_stake_updates_the_vendor_it_held(
 
 
 def test_admins_can_turn_the_neutrality_email_off_in_their_preferences():
-    from questionnaires.services.members import NOTIFICATION_KINDS
-    from questionnaires.services.ownership import NOTIFICATION_KIND
+    from questionnaires.core.members import NOTIFICATION_KINDS
+    from questionnaires.ownership.services.neutrality import NOTIFICATION_KIND
 
     assert NOTIFICATION_KIND in NOTIFICATION_KINDS

@@ -9,7 +9,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from questionnaires.models import Assessment, AuditEvent, NeutralityEvent, Stake
+from questionnaires.assessments.models import Assessment
+from questionnaires.audit.models import AuditEvent
+from questionnaires.ownership.models import NeutralityEvent, Stake
 from tests.conftest import wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -17,7 +19,7 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 def test_one_api_call_with_a_competitors_49_percent_stake_runs_the_whole_change_of_control(
         celery_worker_process, api, buyer, vendor):
-    from questionnaires.models import Competitor
+    from questionnaires.ownership.models import Competitor
 
     Competitor.objects.create(organization=vendor.organization, name="Orbital Dynamics")
     assert vendor.neutrality_status == "neutral"
@@ -48,8 +50,8 @@ def test_one_api_call_with_a_competitors_49_percent_stake_runs_the_whole_change_
 def test_a_rolled_back_stake_write_sends_no_email(buyer, vendor):
     """With real transactions: a write that rolls back queues nothing; the same write
     committed queues the admin's email and the re-check invitation."""
-    from questionnaires.models import Competitor
-    from questionnaires.services.stakes import StakeInput, vendor_stake_record
+    from questionnaires.ownership.models import Competitor
+    from questionnaires.ownership.services.stakes import StakeInput, vendor_stake_record
 
     Competitor.objects.create(organization=vendor.organization, name="Orbital Dynamics")
     stake = StakeInput(holder="Orbital Dynamics", percent=49)

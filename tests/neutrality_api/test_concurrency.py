@@ -6,9 +6,9 @@ import threading
 import pytest
 from django.db import connection
 
-from questionnaires.models import Stake
-from questionnaires.services import DomainError
-from questionnaires.services.stakes import StakeInput, vendor_stake_record
+from questionnaires.core.errors import DomainError
+from questionnaires.ownership.models import Stake
+from questionnaires.ownership.services.stakes import StakeInput, vendor_stake_record
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

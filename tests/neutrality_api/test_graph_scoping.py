@@ -9,9 +9,9 @@ from types import SimpleNamespace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from questionnaires.neutrality import Thresholds, analyse, status_changes
-from questionnaires.neutrality.records import Registry
-from questionnaires.services.ownership import OwnershipGraph
+from questionnaires.ownership.neutrality.analysis import analyse, status_changes
+from questionnaires.ownership.neutrality.records import Registry, Thresholds
+from questionnaires.ownership.services.neutrality import OwnershipGraph
 
 NAMES = ["Orbital Dynamics", "Orbital AI, Inc.", "Example Platforms", "Example Ventures LP",
          "Northwind", "Holdco", "Alpha", "Beta"]

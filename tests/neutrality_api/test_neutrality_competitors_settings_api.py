@@ -5,7 +5,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from questionnaires.models import Answer, Assessment, AuditEvent, Competitor
+from questionnaires.assessments.models import Answer, Assessment
+from questionnaires.audit.models import AuditEvent
+from questionnaires.ownership.models import Competitor
 from tests.neutrality_api.conftest import add_stake, declare, finding_for, neutrality
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +43,7 @@ def test_a_bad_on_date_is_a_400_naming_the_parameter(api, vendor):
 
 
 def _submitted(vendor, answers: dict, *, days_ago: int = 0) -> Assessment:
-    from questionnaires.services.library import library_load
+    from questionnaires.authoring.services.library import library_load
 
     template = next(entry.template for entry in library_load()
                     if entry.template.key == "ai-labeling-neutrality")

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from questionnaires.models import Entity, Stake
+from questionnaires.ownership.models import Entity, Stake
 from tests.neutrality_api.conftest import add_stake
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_recheck")]

@@ -4,7 +4,7 @@ settings (404, never a hint); compliance reads all of it and changes none of it 
 import pytest
 from django.urls import reverse
 
-from questionnaires.models import Competitor, Entity, NeutralityEvent, Stake, Vendor
+from questionnaires.ownership.models import Competitor, Entity, NeutralityEvent, Stake, Vendor
 from tests.conftest import api_client_for
 from tests.factories import VendorFactory
 from tests.neutrality_api.conftest import add_stake
@@ -92,7 +92,7 @@ def test_an_outsiders_lists_and_settings_are_its_own(outsider_api, acme):
     assert outsider_api.put("/api/v1/settings/neutrality/",
                             {"thresholds": {"at_risk_percent": 20}},
                             format="json").status_code == 200
-    from questionnaires.models import Organization
+    from questionnaires.core.models import Organization
 
     assert Organization.objects.get(name="Acme Labs").neutrality_thresholds == {
         "at_risk_percent": 3}

@@ -6,7 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from questionnaires.models import AuditEvent, Competitor, NeutralityEvent, Stake, Vendor
+from questionnaires.audit.models import AuditEvent
+from questionnaires.ownership.models import Competitor, NeutralityEvent, Stake, Vendor
 from tests.factories import VendorFactory
 from tests.neutrality_api.conftest import add_stake
 

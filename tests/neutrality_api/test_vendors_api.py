@@ -2,7 +2,8 @@
 
 import pytest
 
-from questionnaires.models import AuditEvent, Entity
+from questionnaires.audit.models import AuditEvent
+from questionnaires.ownership.models import Entity
 from tests.factories import VendorFactory
 from tests.neutrality_api.conftest import add_stake
 

@@ -11,7 +11,7 @@ from tests.portal.helpers import SMALL_SPEC, Issued, invite_client, issue, open_
 @pytest.fixture(autouse=True)
 def _fresh_invite_limit():
     """Bad tries are counted per address in Redis, shared by every test from 127.0.0.1."""
-    from questionnaires.services.invite_limits import invite_bad_tries_reset
+    from questionnaires.assessments.services.invite_limits import invite_bad_tries_reset
 
     invite_bad_tries_reset(address="127.0.0.1")
     yield

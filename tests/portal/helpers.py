@@ -43,8 +43,8 @@ SMALL_SPEC = {
 
 
 def spec_template(spec: dict, organization):
-    from questionnaires.importers.native import load_native
-    from questionnaires.services.templates import template_create
+    from questionnaires.authoring.importers.native import load_native
+    from questionnaires.authoring.services.templates import template_create
 
     return template_create(spec=load_native(json.dumps(spec)), organization=organization,
                            source_format="native")
@@ -63,7 +63,7 @@ class Issued:
 
 def issue(*, organization, vendor, template, by=None, email: str = VENDOR_EMAIL,
           days: int = 14) -> Issued:
-    from questionnaires.services.assessments import assessment_issue
+    from questionnaires.assessments.services.lifecycle import assessment_issue
     from tests.factories import due_in
 
     assessment, issued = assessment_issue(organization=organization, vendor=vendor,
@@ -193,7 +193,7 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
 # --- Calling the upload checks directly -------------------------------------------------------
 def check(name: str, content: bytes):
     """evidence_check on bytes, as the views call it on an upload."""
-    from questionnaires.services.evidence import evidence_check
+    from questionnaires.assessments.services.evidence import evidence_check
 
     return evidence_check(upload=io.BytesIO(content), name=name, size=len(content))
 
@@ -202,7 +202,7 @@ def refused(name: str, content: bytes) -> str:
     """The reason evidence_check refuses the file with, on the `file` field."""
     import pytest
 
-    from questionnaires.services.evidence import EvidenceRefused
+    from questionnaires.assessments.services.evidence import EvidenceRefused
 
     with pytest.raises(EvidenceRefused) as caught:
         check(name, content)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
-from questionnaires.models import Answer, Assessment
-from questionnaires.services.assessments import answer_save
+from questionnaires.assessments.models import Answer, Assessment
+from questionnaires.assessments.services.lifecycle import answer_save
 from tests.portal.helpers import SMALL_SPEC, issue, spec_template, tiny_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,8 +77,8 @@ def test_a_vendor_answers_a_vsaq_questionnaire_in_chromium_with_the_csp_on(
         live_server, buyer, vendor, browser_page):
     from playwright.sync_api import expect
 
-    from questionnaires.importers.vsaq import load_vsaq
-    from questionnaires.services.templates import template_create
+    from questionnaires.authoring.importers.vsaq import load_vsaq
+    from questionnaires.authoring.services.templates import template_create
 
     spec = load_vsaq(WEBAPP.read_text(), filename="webapp.json")
     template = template_create(spec=spec, organization=buyer.organization, source_format="vsaq")

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from questionnaires.services.evidence import EvidenceTooLarge
+from questionnaires.assessments.services.evidence import EvidenceTooLarge
 from tests.conftest import api_client_for
 from tests.portal.helpers import (
     check,
@@ -192,7 +192,7 @@ def test_files_are_stored_under_a_random_name_not_the_uploaded_one(issued, priva
 @pytest.mark.django_db
 def test_an_upload_that_fails_after_storing_leaves_no_file_behind(issued, private_storage,
                                                                   monkeypatch):
-    from questionnaires.services import evidence as service
+    from questionnaires.assessments.services import evidence as service
 
     def broken_audit(**kwargs):
         raise RuntimeError("audit store unavailable")

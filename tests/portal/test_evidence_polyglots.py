@@ -8,9 +8,9 @@ import random
 
 import pytest
 
-from questionnaires.services import file_checks
-from questionnaires.services.evidence import EvidenceRefused
-from questionnaires.services.file_checks import CHUNK, OVERLAP
+from questionnaires.assessments.services.evidence import EvidenceRefused
+from questionnaires.uploads import checks as file_checks
+from questionnaires.uploads.checks import CHUNK, OVERLAP
 from tests.portal import corpus
 from tests.portal.helpers import (
     PAGE_OBJECTS,

@@ -9,10 +9,11 @@ import logging
 import pytest
 from django.utils import timezone
 
-from questionnaires.models import AuditEvent, Invitation
-from questionnaires.portal.access import SESSION_KEY
-from questionnaires.services.assessments import invitation_reissue
-from questionnaires.services.invite_limits import invite_bad_tries_reset
+from questionnaires.assessments.models import Invitation
+from questionnaires.assessments.services.access import SESSION_KEY
+from questionnaires.assessments.services.invite_limits import invite_bad_tries_reset
+from questionnaires.assessments.services.lifecycle import invitation_reissue
+from questionnaires.audit.models import AuditEvent
 from tests.portal.helpers import invite_client, open_portal
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,7 @@ def test_unknown_expired_revoked_and_cancelled_links_all_look_the_same(client, b
     invitation_reissue(assessment=revoked.assessment)
     cancelled = issue(organization=buyer.organization, vendor=vendor, template=template,
                       email="can@labelworks.test")
-    from questionnaires.services.assessments import assessment_cancel
+    from questionnaires.assessments.services.lifecycle import assessment_cancel
 
     assessment_cancel(assessment=cancelled.assessment)
     pages, apis = set(), set()

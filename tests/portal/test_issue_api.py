@@ -6,8 +6,10 @@ import datetime
 
 import pytest
 
-from questionnaires.models import Assessment, AuditEvent, Invitation, ScoreRun
-from questionnaires.services.assessments import invitation_resolve
+from questionnaires.assessments.models import Assessment, Invitation
+from questionnaires.assessments.services.lifecycle import invitation_resolve
+from questionnaires.audit.models import AuditEvent
+from questionnaires.scoring.models import ScoreRun
 from tests.conftest import api_client_for
 from tests.factories import OrganizationFactory, VendorFactory, due_in
 from tests.portal.helpers import SMALL_SPEC, invite_client, spec_template
@@ -87,7 +89,7 @@ def test_another_organisations_template_is_refused_but_the_library_is_allowed(ap
 
 
 def test_a_draft_template_cannot_be_issued(api, vendor, buyer_org):
-    from questionnaires.services.templates import template_clone
+    from questionnaires.authoring.services.templates import template_clone
 
     draft = template_clone(template=spec_template(SMALL_SPEC, buyer_org), organization=buyer_org)
     response = api.post("/api/v1/assessments/", issue_body(vendor, draft), format="json")

@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from questionnaires.services import file_checks, pdf_probe
+from questionnaires.uploads import checks as file_checks
+from questionnaires.uploads import pdf_probe
 from tests.portal import corpus
 from tests.portal.helpers import PAGE_OBJECTS, check, invite_client, pdf, refused, upload
 
@@ -41,7 +42,7 @@ def children(monkeypatch):
         started.append(args)
         return real_run(args, **kwargs)
 
-    monkeypatch.setattr(pdf_probe.subprocess, "run", run)
+    monkeypatch.setattr(subprocess, "run", run)
     return started
 
 
@@ -58,7 +59,7 @@ def timed_refusal(content: bytes) -> tuple[str, float]:
                          ids=["weasyprint-report", "aes-owner-password"])
 def test_a_real_pdf_is_accepted_by_the_check_in_a_child_process(settings, children, build):
     assert check("report.pdf", build()).content_type == "application/pdf"
-    assert children == [[sys.executable, "-m", "questionnaires.services.pdf_probe",
+    assert children == [[sys.executable, "-m", "questionnaires.uploads.pdf_probe",
                          str(settings.EVIDENCE_PDF_CHECK_SECONDS),
                          str(settings.EVIDENCE_PDF_CHECK_MEMORY_MB)]]
 
@@ -81,7 +82,7 @@ def test_a_refusal_found_by_pypdf_comes_back_from_the_child_word_for_word(childr
 
 
 def test_the_child_imports_no_django():
-    code = ("import sys\nfrom questionnaires.services import pdf_probe\n"
+    code = ("import sys\nfrom questionnaires.uploads import pdf_probe\n"
             "pdf_probe.main(['10', '512'])\n"
             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'django')))")
     done = subprocess.run([sys.executable, "-c", "import json\n" + code],
@@ -129,7 +130,7 @@ def test_a_pdf_slow_for_pypdf_is_a_400_over_the_api_within_the_deadline(settings
 def test_a_child_nobody_kills_ends_at_its_own_cpu_limit():
     """If the web worker dies while it waits, the child stops itself: SIGXCPU after 1 s."""
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "questionnaires.services.pdf_probe", "1", "512"],
+    done = subprocess.run([sys.executable, "-m", "questionnaires.uploads.pdf_probe", "1", "512"],
                           input=slow_trailer_pdf(8), capture_output=True, cwd=pdf_probe.ROOT,
                           timeout=30)
     assert done.returncode in (-signal.SIGXCPU, -signal.SIGKILL)
@@ -153,7 +154,7 @@ def test_a_child_that_dies_in_any_other_way_is_a_refusal_not_a_server_error(monk
     def crashed(args, **kwargs):
         return subprocess.CompletedProcess(args, -signal.SIGSEGV, b"", b"Segmentation fault")
 
-    monkeypatch.setattr(pdf_probe.subprocess, "run", crashed)
+    monkeypatch.setattr(subprocess, "run", crashed)
     assert refused("report.pdf", corpus.weasyprint_pdf()) == (
         "the PDF could not be checked; it may be damaged or built to be hard to read - save it "
         "again (print to PDF) and upload it")

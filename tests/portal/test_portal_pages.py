@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from questionnaires.models import Answer, Assessment, Invitation
-from questionnaires.services.assessments import answer_save
+from questionnaires.assessments.models import Answer, Assessment, Invitation
+from questionnaires.assessments.services.lifecycle import answer_save
 from tests.portal.helpers import VENDOR_EMAIL, open_portal, tiny_pdf, upload
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from questionnaires.models import Assessment, AuditEvent, Invitation
-from questionnaires.services.assessments import assessment_cancel, invitation_reissue
-from questionnaires.services.reminders import reminders_send
+from questionnaires.assessments.models import Assessment, Invitation
+from questionnaires.assessments.services.lifecycle import assessment_cancel, invitation_reissue
+from questionnaires.assessments.services.reminders import reminders_send
+from questionnaires.audit.models import AuditEvent
 from tests.portal.helpers import issue
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +125,7 @@ def test_the_reminder_email_renders_without_the_link(due_in_days, sent,
 
 def test_the_periodic_task_sends_todays_reminders(due_in_days, sent, monkeypatch,
                                                   django_capture_on_commit_callbacks):
-    from questionnaires.tasks import send_reminders
+    from questionnaires.assessments.tasks.reminders import send_reminders
 
     due_in_days(7)
     real = timezone.localdate

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from questionnaires.models import Answer, Invitation
+from questionnaires.assessments.models import Answer, Invitation
 from tests.conftest import api_client_for
 from tests.portal.helpers import VENDOR_EMAIL, invite_client, tiny_pdf, upload
 
@@ -199,7 +199,7 @@ def test_a_respondent_invites_a_colleague_whose_answers_carry_their_email(respon
 
 
 def test_a_colleagues_answers_record_who_gave_them(respond, issued, api):
-    from questionnaires.services.assessments import colleague_invite
+    from questionnaires.assessments.services.lifecycle import colleague_invite
 
     sam = colleague_invite(invitation=issued.invitation, email="sam@labelworks.test")
     token = _token_for(sam)
@@ -212,7 +212,7 @@ def test_a_colleagues_answers_record_who_gave_them(respond, issued, api):
 
 def _token_for(invitation) -> str:
     """Colleague tokens are only emailed; give this one a known token for the test."""
-    from questionnaires.services.assessments import token_hash
+    from questionnaires.assessments.services.lifecycle import token_hash
 
     token = "colleague-token-for-tests-0123456789abcdef"
     Invitation.objects.filter(pk=invitation.pk).update(token_hash=token_hash(token))

@@ -35,7 +35,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from questionnaires.models import Answer, AnswerRevision, AuditEvent, Evidence
+from questionnaires.assessments.models import Answer, AnswerRevision, Evidence
+from questionnaires.audit.models import AuditEvent
 from tests.conftest import ROOT, wait_for, worker_env
 from tests.portal import corpus
 from tests.portal.helpers import open_portal, tiny_pdf
@@ -400,7 +401,7 @@ def test_gunicorn_answers_a_body_three_times_the_limit_with_a_413_before_taking_
 # --- Names as the client sent them ---------------------------------------------------------------
 # Django's multipart parser would rewrite these (last path part only, control characters
 # dropped) and the upload would be accepted under another name; the evidence endpoints parse
-# with the name as sent (questionnaires/uploads.py), so the checks refuse it, saying why.
+# with the name as sent (questionnaires/uploads/parsers.py), so the checks refuse it, saying why.
 FOLDER = "the file name must not contain a folder path"
 CONTROL = "the file name contains control characters"
 UNSAFE_NAMES = [

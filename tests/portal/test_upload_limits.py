@@ -1,5 +1,5 @@
 """How much of an evidence upload is read, and which name reaches the checks
-(questionnaires/uploads.py), at a small limit so that bodies many times over it stay small.
+(questionnaires/uploads/parsers.py), at a small limit so that bodies many times over it stay small.
 
 A body is handed to Django as a server hands it (the same file-like wsgi.input), counting
 what Django reads of it: a refusal that still read the whole body would pass on status and
@@ -14,8 +14,12 @@ import pytest
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.test.client import FakePayload
 
-from questionnaires.models import Evidence
-from questionnaires.uploads import MULTIPART_ALLOWANCE, EvidenceUploadHandler, RawNameMultiPartParser
+from questionnaires.assessments.models import Evidence
+from questionnaires.uploads.parsers import (
+    MULTIPART_ALLOWANCE,
+    EvidenceUploadHandler,
+    RawNameMultiPartParser,
+)
 from tests.portal.helpers import open_portal, tiny_pdf
 from tests.portal.test_upload_corpus import API, BOUNDARY, HX, PORTAL, multipart, status_next_to
 

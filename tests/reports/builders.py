@@ -192,11 +192,17 @@ def issue_answer_score(*, organization, vendor, spec: dict[str, Any],
     re-reads every answer on each save): for the large templates of the benchmark."""
     from django.core.files.base import ContentFile
 
-    from questionnaires.importers import load_native
-    from questionnaires.models import Answer, Evidence, Question, ScoringJob
-    from questionnaires.services.assessments import answer_save, assessment_issue, assessment_submit
-    from questionnaires.services.scoring import scoring_run
-    from questionnaires.services.templates import template_create
+    from questionnaires.assessments.models import Answer, Evidence
+    from questionnaires.assessments.services.lifecycle import (
+        answer_save,
+        assessment_issue,
+        assessment_submit,
+    )
+    from questionnaires.authoring.importers import load_native
+    from questionnaires.authoring.models import Question
+    from questionnaires.authoring.services.templates import template_create
+    from questionnaires.scoring.models import ScoringJob
+    from questionnaires.scoring.services.runs import scoring_run
 
     template = template_create(spec=load_native(json.dumps(spec)), organization=organization,
                                source_format="native")
@@ -234,8 +240,8 @@ def issue_answer_score(*, organization, vendor, spec: dict[str, Any],
 def competitor_stake(*, organization, vendor, percent: float = 8, board_seats: int = 0):
     """A declared competitor holding `percent` of the vendor (at risk at the default
     thresholds), and the neutrality event that recorded the change."""
-    from questionnaires.models import Competitor, Entity, NeutralityEvent, Stake
-    from questionnaires.services.ownership import vendor_entity
+    from questionnaires.ownership.models import Competitor, Entity, NeutralityEvent, Stake
+    from questionnaires.ownership.services.neutrality import vendor_entity
 
     Competitor.objects.create(organization=organization, name="Orbital Dynamics",
                               aliases=["Orbital"])

@@ -42,7 +42,7 @@ def hostile_server():
 def scored(buyer, colleague, vendor, hostile_server):
     """The known assessment, submitted, scored in this process and approved with a
     condition by the reviewer."""
-    from questionnaires.models import Assessment, RemediationItem, Review
+    from questionnaires.assessments.models import Assessment, RemediationItem, Review
 
     competitor_stake(organization=buyer.organization, vendor=vendor)
     built = issue_answer_score(organization=buyer.organization, vendor=vendor, spec=known_spec(),
@@ -63,7 +63,7 @@ def scored(buyer, colleague, vendor, hostile_server):
 @pytest.fixture
 def rendered(scored, buyer):
     """The report of the known assessment, rendered by the service in this process."""
-    from questionnaires.services.reports import report_render, report_request
+    from questionnaires.reports.services import report_render, report_request
 
     report = report_request(assessment=scored.assessment, by=buyer.user)
     report = report_render(report_id=str(report.pk))

@@ -6,7 +6,8 @@ import io
 
 import pytest
 
-from questionnaires.models import AuditEvent, Report
+from questionnaires.audit.models import AuditEvent
+from questionnaires.scoring.models import Report
 from tests.conftest import api_client_for
 from tests.reports.builders import issue_answer_score, known_answers, known_spec
 
@@ -110,7 +111,7 @@ def test_a_pending_report_cannot_be_downloaded_yet(api, scored):
 
 
 def test_the_vendors_invitation_cannot_reach_the_buyers_report(rendered, scored, anonymous_api):
-    from questionnaires.services.assessments import invitation_create
+    from questionnaires.assessments.services.lifecycle import invitation_create
 
     token = invitation_create(assessment=scored.assessment, email="vera@labelworks.test",
                               send=False).token

@@ -23,9 +23,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from questionnaires.models import AuditEvent, Report
-from questionnaires.services.reports import MAX_ATTEMPTS, report_sweep
-from questionnaires.tasks import render_report
+from questionnaires.audit.models import AuditEvent
+from questionnaires.reports.services import MAX_ATTEMPTS, report_sweep
+from questionnaires.reports.tasks import render_report
+from questionnaires.scoring.models import Report
 from tests.conftest import (
     api_client_for,
     discard_worker,

@@ -120,8 +120,8 @@ def test_an_isolated_render_leaves_no_child_behind():
 
 @pytest.mark.django_db
 def test_a_report_whose_render_fails_is_marked_failed_with_the_reason(scored, buyer, settings):
-    from questionnaires.models import AuditEvent
-    from questionnaires.services.reports import report_render, report_request
+    from questionnaires.audit.models import AuditEvent
+    from questionnaires.reports.services import report_render, report_request
 
     settings.REPORT_RENDER_TIMEOUT = 0.001
     report = report_request(assessment=scored.assessment, by=buyer.user)
@@ -133,7 +133,7 @@ def test_a_report_whose_render_fails_is_marked_failed_with_the_reason(scored, bu
 
 @pytest.mark.django_db
 def test_rendering_twice_renders_once(rendered):
-    from questionnaires.services.reports import report_render
+    from questionnaires.reports.services import report_render
 
     again = report_render(report_id=str(rendered.pk))
     assert (again.sha256, again.file.name) == (rendered.sha256, rendered.file.name)
@@ -162,9 +162,9 @@ def test_a_report_that_cannot_be_queued_stays_pending_and_the_sweep_renders_it_o
 
     from kombu.exceptions import OperationalError
 
-    from questionnaires.models import AuditEvent
-    from questionnaires.services.reports import report_request, report_sweep
-    from questionnaires.tasks import render_report
+    from questionnaires.audit.models import AuditEvent
+    from questionnaires.reports.services import report_request, report_sweep
+    from questionnaires.reports.tasks import render_report
 
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
@@ -207,9 +207,10 @@ def test_a_report_pending_past_the_maximum_age_is_failed_with_its_reason(scored,
     """Nothing stays pending for ever: by then the person has long stopped waiting."""
     import datetime
 
-    from questionnaires.models import AuditEvent, Report
-    from questionnaires.services.reports import report_sweep
-    from questionnaires.tasks import render_report
+    from questionnaires.audit.models import AuditEvent
+    from questionnaires.reports.services import report_sweep
+    from questionnaires.reports.tasks import render_report
+    from questionnaires.scoring.models import Report
 
     queued: list[str] = []
     monkeypatch.setattr(render_report, "apply_async",
@@ -232,7 +233,7 @@ def test_a_report_pending_past_the_maximum_age_is_failed_with_its_reason(scored,
 
 
 def test_the_task_runs_on_the_reports_queue_with_time_limits():
-    from questionnaires.tasks import render_report
+    from questionnaires.reports.tasks import render_report
 
     assert render_report.queue == "reports"
     assert render_report.acks_late and render_report.reject_on_worker_lost

@@ -8,7 +8,13 @@ import pickle
 import pytest
 import yaml
 
-from questionnaires.scoring import ScenarioError, load_library_scenarios, load_scenario, run_scenarios, score_assessment
+from questionnaires.scoring import (
+    ScenarioError,
+    load_library_scenarios,
+    load_scenario,
+    run_scenarios,
+    score_assessment,
+)
 from questionnaires.scoring.scenario_data import LIBRARY_DIR, load_scenario_file
 
 LIBRARY_KEYS = {

@@ -11,6 +11,6 @@ SCORE_TASK = "questionnaires.tasks.scoring.score_assessment"
 @pytest.fixture
 def no_invitation_email(monkeypatch):
     """Issuing emails each respondent after commit; these tests are about scoring."""
-    from questionnaires.services import assessments
+    from questionnaires.assessments.services import lifecycle as assessments
 
     monkeypatch.setattr(assessments, "email_later", lambda **kwargs: None)

@@ -47,8 +47,8 @@ def custom_definition(key: str = "mfa-bypassed", **overrides: Any) -> dict[str, 
 
 
 def small_template(organization, spec: dict[str, Any] | None = None):
-    from questionnaires.importers import load_native
-    from questionnaires.services.templates import template_create
+    from questionnaires.authoring.importers import load_native
+    from questionnaires.authoring.services.templates import template_create
 
     return template_create(spec=load_native(json.dumps(spec or SMALL_SPEC)),
                            organization=organization, source_format="native")
@@ -56,7 +56,7 @@ def small_template(organization, spec: dict[str, Any] | None = None):
 
 def issue_answered(*, organization, vendor, template, answers: dict[str, Any] | None = None):
     """An assessment issued and fully answered through the services, not yet submitted."""
-    from questionnaires.services.assessments import answer_save, assessment_issue
+    from questionnaires.assessments.services.lifecycle import answer_save, assessment_issue
 
     assessment, _ = assessment_issue(
         organization=organization, vendor=vendor, template=template,
@@ -69,7 +69,7 @@ def issue_answered(*, organization, vendor, template, answers: dict[str, Any] | 
 
 
 def submit(assessment):
-    from questionnaires.services.assessments import assessment_submit
+    from questionnaires.assessments.services.lifecycle import assessment_submit
 
     return assessment_submit(assessment=assessment, by=RESPONDENT)
 
@@ -80,14 +80,14 @@ def submitted(*, organization, vendor, template, answers: dict[str, Any] | None 
 
 
 def job_of(assessment):
-    from questionnaires.models import ScoringJob
+    from questionnaires.scoring.models import ScoringJob
 
     return ScoringJob.objects.filter(assessment=assessment).latest("created_at")
 
 
 def scored(*, organization, vendor, template, answers: dict[str, Any] | None = None):
     """Submitted and scored in this process (no worker): (assessment, score run)."""
-    from questionnaires.services.scoring import scoring_run
+    from questionnaires.scoring.services.runs import scoring_run
 
     assessment = submitted(organization=organization, vendor=vendor, template=template,
                            answers=answers)

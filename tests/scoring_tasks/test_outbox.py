@@ -9,9 +9,10 @@ import threading
 import pytest
 from django.db import OperationalError, connection
 
-from questionnaires.models import Scenario, ScoreRun, ScoringJob
-from questionnaires.services import scoring
-from questionnaires.tasks.scoring import score_assessment
+from questionnaires.scoring.models import Scenario, ScoreRun, ScoringJob
+from questionnaires.scoring.services import outbox as scoring
+from questionnaires.scoring.services import runs as scoring_runs
+from questionnaires.scoring.tasks import score_assessment
 from tests.scoring_tasks.helpers import job_of, scored, small_template, submitted
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,7 @@ def test_the_sweeper_dispatches_pending_jobs_and_stale_dispatched_ones_but_not_f
 
     ScoringJob.objects.filter(pk=fresh.pk).update(status="dispatched", dispatched_at=timezone.now())
     ScoringJob.objects.filter(pk=stale.pk).update(
-        status="dispatched", dispatched_at=timezone.now() - scoring.REDISPATCH_AFTER * 2)
+        status="dispatched", dispatched_at=timezone.now() - scoring.redispatch_grace() * 2)
 
     assert scoring.scoring_sweep() == 2
     assert sorted(published) == sorted([str(pending.pk), str(stale.pk)])
@@ -88,7 +89,7 @@ def test_a_second_run_of_the_same_job_stores_nothing_and_counts_no_attempt(
         buyer, vendor, template):
     assessment, first = scored(organization=buyer.organization, vendor=vendor, template=template)
     job = job_of(assessment)
-    again = scoring.scoring_run(job_id=job.pk)
+    again = scoring_runs.scoring_run(job_id=job.pk)
     assert again == first
     assert ScoreRun.objects.filter(assessment=assessment).count() == 1
     job.refresh_from_db()
@@ -99,15 +100,15 @@ def test_two_jobs_for_the_same_answers_store_one_score_run(buyer, vendor, templa
     assessment = submitted(organization=buyer.organization, vendor=vendor, template=template)
     original = job_of(assessment)
     twin = ScoringJob.objects.create(assessment=assessment, digest=assessment.answers_digest)
-    first = scoring.scoring_run(job_id=original.pk)
-    assert scoring.scoring_run(job_id=twin.pk) == first
+    first = scoring_runs.scoring_run(job_id=original.pk)
+    assert scoring_runs.scoring_run(job_id=twin.pk) == first
     assert ScoreRun.objects.filter(assessment=assessment).count() == 1
     assert set(ScoringJob.objects.filter(assessment=assessment)
                .values_list("status", flat=True)) == {"done"}
 
 
 def test_resubmitting_unchanged_answers_adds_no_job(buyer, vendor, template, published):
-    from questionnaires.services.scoring import scoring_enqueue
+    from questionnaires.scoring.services.outbox import scoring_enqueue
 
     assessment, _ = scored(organization=buyer.organization, vendor=vendor, template=template)
     job = scoring_enqueue(assessment=assessment, digest=assessment.answers_digest)
@@ -125,7 +126,7 @@ def test_a_failing_task_ends_failed_after_three_tries_with_the_error(
         tries.append(job_id)
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(scoring, "_score", database_away)
+    monkeypatch.setattr(scoring_runs, "_score", database_away)
     # Run here, eagerly: each retry runs at once (no countdown) instead of being queued.
     monkeypatch.setitem(score_assessment.app.conf, "task_eager_propagates", False)
     result = score_assessment.apply(args=[str(job.pk)])
@@ -165,11 +166,11 @@ def test_a_job_whose_worker_died_three_times_is_refused_and_failed(buyer, vendor
 
 def test_answers_changed_after_submission_are_not_filed_under_the_old_digest(
         buyer, vendor, template):
-    from questionnaires.models import Answer
+    from questionnaires.assessments.models import Answer
 
     assessment = submitted(organization=buyer.organization, vendor=vendor, template=template)
     Answer.objects.filter(assessment=assessment, question__key="sec_mfa").update(value="no")
-    assert scoring.scoring_run(job_id=job_of(assessment).pk) is None
+    assert scoring_runs.scoring_run(job_id=job_of(assessment).pk) is None
     job = job_of(assessment)
     assert job.status == "failed" and "answers changed" in job.error
     assert not ScoreRun.objects.exists()
@@ -195,7 +196,7 @@ def test_two_deliveries_at_the_same_moment_store_one_score_run(buyer, vendor, te
     def deliver():
         try:
             start.wait(timeout=10)
-            runs.append(scoring.scoring_run(job_id=job.pk))
+            runs.append(scoring_runs.scoring_run(job_id=job.pk))
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:
@@ -222,9 +223,10 @@ def test_the_workers_snapshot_gives_the_digest_submission_computed(buyer, vendor
 
     from django.core.files.base import ContentFile
 
-    from questionnaires.models import Evidence, Question
-    from questionnaires.services.assessments import answer_save, submission_snapshot
-    from questionnaires.services.templates import compiled_template
+    from questionnaires.assessments.models import Evidence
+    from questionnaires.assessments.services.lifecycle import answer_save, submission_snapshot
+    from questionnaires.authoring.models import Question
+    from questionnaires.authoring.services.templates import compiled_template
     from tests.scoring_tasks.helpers import RESPONDENT, SMALL_SPEC, issue_answered
 
     spec = copy.deepcopy(SMALL_SPEC)
@@ -247,6 +249,6 @@ def test_the_workers_snapshot_gives_the_digest_submission_computed(buyer, vendor
                         uploaded_by=RESPONDENT)
     evidence.file.save("soc2.pdf", ContentFile(content), save=True)
 
-    values, hashes, digest = scoring._snapshot(assessment, compiled_template(template))
+    values, hashes, digest = scoring_runs._snapshot(assessment, compiled_template(template))
     assert digest == submission_snapshot(assessment)[2]
     assert values["own_pct"] == 30 and hashes == {"sec_soc2": [evidence.sha256]}

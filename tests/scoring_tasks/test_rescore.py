@@ -10,8 +10,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from questionnaires.models import AuditEvent, ScoreRun, ScoringJob
-from questionnaires.services import scoring
+from questionnaires.audit.models import AuditEvent
+from questionnaires.scoring.models import ScoreRun, ScoringJob
+from questionnaires.scoring.services import outbox as scoring
+from questionnaires.scoring.services import runs
 from tests.conftest import api_client_for
 from tests.factories import VendorFactory
 from tests.scoring_tasks.helpers import issue_answered, job_of, scored, small_template, submitted
@@ -65,7 +67,7 @@ def test_the_new_job_scores_the_assessment_and_then_there_is_nothing_left(
     lost = submitted(organization=buyer.organization, vendor=vendor, template=template)
     fail(lost)
     assert api.post(url(template)).json() == {"jobs": 1}
-    run = scoring.scoring_run(job_id=job_of(lost).pk)
+    run = runs.scoring_run(job_id=job_of(lost).pk)
     assert run is not None and run.digest == lost.answers_digest
     assert api.post(url(template)).json() == {"jobs": 0}
 
@@ -79,7 +81,7 @@ def test_all_engine_also_rescores_answers_scored_only_by_an_older_engine(
     assert api.post(url(template), format="json").json() == {"jobs": 0}
     assert api.post(url(template), {"all_engine": True}, format="json").json() == {"jobs": 1}
     assert api.post(url(template), {"all_engine": True}, format="json").json() == {"jobs": 0}
-    fresh = scoring.scoring_run(job_id=job_of(assessment).pk)
+    fresh = runs.scoring_run(job_id=job_of(assessment).pk)
     assert fresh.engine_version == ENGINE_VERSION
     assert ScoreRun.objects.filter(assessment=assessment).count() == 2
     assert api.post(url(template), {"all_engine": True}, format="json").json() == {"jobs": 0}

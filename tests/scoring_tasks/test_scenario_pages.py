@@ -9,8 +9,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from questionnaires.models import Scenario
-from questionnaires.workspace.scenarios_pages import STARTER
+from questionnaires.scoring.models import Scenario
+from questionnaires.scoring.pages import STARTER
 from tests.scoring_tasks.helpers import custom_definition
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def page(client, buyer):
 
 @pytest.fixture
 def scenario(buyer):
-    from questionnaires.services.scenarios import scenario_create
+    from questionnaires.scoring.services.scenarios import scenario_create
 
     return scenario_create(organization=buyer.organization, definition=custom_definition())
 
@@ -54,7 +54,7 @@ def test_the_list_shows_the_organisations_scenarios_and_the_built_in_ones(page, 
 
 
 def test_the_new_page_starts_from_a_valid_example(page, buyer):
-    from questionnaires.services.scenarios import scenario_parse_text, scenario_validate
+    from questionnaires.scoring.services.scenarios import scenario_parse_text, scenario_validate
 
     response = page.get(reverse("workspace:scenarios-new"))
     assert response.status_code == 200

@@ -8,7 +8,8 @@ import uuid
 
 import pytest
 
-from questionnaires.models import AuditEvent, Scenario
+from questionnaires.audit.models import AuditEvent
+from questionnaires.scoring.models import Scenario
 from tests.conftest import api_client_for
 from tests.scoring_tasks.helpers import custom_definition, scored, small_template
 
@@ -22,7 +23,7 @@ def detail(scenario) -> str:
 
 @pytest.fixture
 def scenario(buyer):
-    from questionnaires.services.scenarios import scenario_create
+    from questionnaires.scoring.services.scenarios import scenario_create
 
     return scenario_create(organization=buyer.organization, definition=custom_definition(),
                            by=buyer.user)
@@ -91,7 +92,7 @@ def test_a_built_in_scenarios_key_or_one_already_used_is_refused(api, scenario):
 
 
 def test_an_organisation_has_at_most_max_scenarios(api, scenario, monkeypatch):
-    from questionnaires.services import scenarios
+    from questionnaires.scoring.services import scenarios
 
     monkeypatch.setattr(scenarios, "MAX_SCENARIOS", 1)
     response = api.post(URL, {"definition": custom_definition(key="second")}, format="json")
@@ -99,7 +100,7 @@ def test_an_organisation_has_at_most_max_scenarios(api, scenario, monkeypatch):
 
 
 def test_an_oversized_definition_is_refused(api, monkeypatch):
-    from questionnaires.services import scenarios
+    from questionnaires.scoring.services import scenarios
 
     monkeypatch.setattr(scenarios, "DEFINITION_MAX_BYTES", 100)
     response = api.post(URL, {"definition": custom_definition()}, format="json")

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from questionnaires.models import ScoreRun, ScoringJob
+from questionnaires.scoring.models import ScoreRun, ScoringJob
 from tests.conftest import api_client_for
 from tests.scoring_tasks.helpers import custom_definition, job_of, scored, small_template, submitted
 
@@ -21,7 +21,7 @@ def template(buyer_org):
 
 @pytest.fixture
 def scored_assessment(buyer, vendor, template):
-    from questionnaires.services.scenarios import scenario_create
+    from questionnaires.scoring.services.scenarios import scenario_create
 
     scenario_create(organization=buyer.organization, definition=custom_definition())
     assessment, _ = scored(organization=buyer.organization, vendor=vendor, template=template)
@@ -107,8 +107,8 @@ def test_scores_are_read_only(api, scored_assessment):
 
 def test_the_jobs_listing_shows_a_failed_job_with_its_attempts_and_reason(
         api, buyer, vendor, template):
-    from questionnaires.models import Scenario
-    from questionnaires.services.scoring import scoring_record_failure
+    from questionnaires.scoring.models import Scenario
+    from questionnaires.scoring.services.runs import scoring_record_failure
 
     assessment = submitted(organization=buyer.organization, vendor=vendor, template=template)
     Scenario.objects.create(organization=buyer.organization, key="x", title="x", definition={})

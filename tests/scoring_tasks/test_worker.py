@@ -19,8 +19,9 @@ import time
 import pytest
 from django.db import transaction
 
-from questionnaires.models import AuditEvent, Scenario, ScoreRun, ScoringJob
-from questionnaires.services.scoring import MAX_ATTEMPTS, scoring_sweep
+from questionnaires.audit.models import AuditEvent
+from questionnaires.scoring.models import Scenario, ScoreRun, ScoringJob
+from questionnaires.scoring.services.outbox import MAX_ATTEMPTS, scoring_sweep
 from tests.conftest import (
     api_client_for,
     discard_worker,
@@ -189,7 +190,7 @@ def test_submissions_through_the_api_answer_fast_while_redis_is_paused_and_are_s
     publishes (the scoring job, the members' email) must still fit in the deadline, and
     the vendor must get their 200, not a 500. The worker finishes a task during the pause,
     so its acknowledgement goes unanswered: it must still take work once Redis resumes."""
-    from questionnaires.services.assessments import invitation_create
+    from questionnaires.assessments.services.lifecycle import invitation_create
 
     assessments = answered(buyer, vendor, 3)
     tokens = [invitation_create(assessment=a, email=RESPONDENT, send=False).token
@@ -230,7 +231,7 @@ def test_submissions_through_the_api_answer_fast_while_redis_is_paused_and_are_s
 
 def test_the_same_message_delivered_twice_stores_one_score_run(
         buyer, vendor, tmp_path, private_broker):
-    from questionnaires.tasks.scoring import score_assessment
+    from questionnaires.scoring.tasks import score_assessment
 
     [assessment] = answered(buyer, vendor, 1)
     submit(assessment)

@@ -12,7 +12,7 @@ from tests.templates_area.helpers import minimal_spec
 @pytest.fixture
 def library(db):
     """The built-in library, loaded as `manage.py load_library` does; key -> template."""
-    from questionnaires.services.library import library_load
+    from questionnaires.authoring.services.library import library_load
 
     return {entry.template.key: entry.template for entry in library_load()}
 
@@ -20,8 +20,8 @@ def library(db):
 @pytest.fixture
 def own_template(buyer):
     """A published template of the buyer's organisation."""
-    from questionnaires.importers import load_native
-    from questionnaires.services.templates import template_create
+    from questionnaires.authoring.importers import load_native
+    from questionnaires.authoring.services.templates import template_create
 
     spec = load_native(json.dumps(minimal_spec()))
     return template_create(spec=spec, organization=buyer.organization, source_format="native",
@@ -30,15 +30,15 @@ def own_template(buyer):
 
 @pytest.fixture
 def own_draft(own_template, buyer):
-    from questionnaires.services.templates import template_clone
+    from questionnaires.authoring.services.templates import template_clone
 
     return template_clone(template=own_template, organization=buyer.organization, by=buyer.user)
 
 
 @pytest.fixture
 def outsider_template(outsider):
-    from questionnaires.importers import load_native
-    from questionnaires.services.templates import template_create
+    from questionnaires.authoring.importers import load_native
+    from questionnaires.authoring.services.templates import template_create
 
     spec = load_native(json.dumps(minimal_spec("orbital-secret", name="Orbital's own")))
     return template_create(spec=spec, organization=outsider.organization,

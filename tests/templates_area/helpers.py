@@ -60,6 +60,6 @@ def minimal_spec(key: str = "mini", **changes) -> dict:
 
 def template_rows() -> tuple[int, int, int]:
     """How many Template, Section and Question rows exist."""
-    from questionnaires.models import Question, Section, Template
+    from questionnaires.authoring.models import Question, Section, Template
 
     return Template.objects.count(), Section.objects.count(), Question.objects.count()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from questionnaires.models import Template
-from questionnaires.services.templates import template_spec
+from questionnaires.authoring.models import Template
+from questionnaires.authoring.services.templates import template_spec
 from tests.conftest import api_client_for
 from tests.templates_area.helpers import LIBRARY_MAIN, minimal_spec, template_rows
 

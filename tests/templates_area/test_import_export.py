@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from questionnaires.importers import load_native
-from questionnaires.models import Template
-from questionnaires.services.templates import template_spec
+from questionnaires.authoring.importers import load_native
+from questionnaires.authoring.models import Template
+from questionnaires.authoring.services.templates import template_spec
 from tests.templates_area.helpers import (
     TEST_TEMPLATE,
     VSAQ_CASES,
@@ -200,7 +200,7 @@ def test_extensions_are_refused_for_a_file_that_is_not_vsaq(api):
 
 
 def test_a_failure_while_storing_rolls_back_every_row(api, monkeypatch):
-    import questionnaires.services.templates as templates
+    import questionnaires.authoring.services.templates as templates
 
     def explode(**kwargs):
         raise RuntimeError("the audit trail is unavailable")

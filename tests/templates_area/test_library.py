@@ -8,9 +8,9 @@ import shutil
 import pytest
 from django.core.management import CommandError, call_command
 
-from questionnaires.importers import ImportFailed
-from questionnaires.models import Template
-from questionnaires.services.library import LIBRARY_DIR, library_load
+from questionnaires.authoring.importers import ImportFailed
+from questionnaires.authoring.models import Template
+from questionnaires.authoring.services.library import LIBRARY_DIR, library_load
 from tests.templates_area.helpers import template_rows
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
-from questionnaires.models import Template
-from questionnaires.services.templates import template_spec
-from questionnaires.workspace.templates_forms import SectionForm
+from questionnaires.authoring.forms import SectionForm
+from questionnaires.authoring.models import Template
+from questionnaires.authoring.services.templates import template_spec
 from tests.templates_area.helpers import LIBRARY_MAIN, TEST_TEMPLATE, WEBAPP, template_rows
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +100,7 @@ def test_preview_names_the_condition_of_every_conditional_question(page, own_tem
 def test_preview_shows_vsaq_markup_sanitised_as_the_portal_does(page, buyer):
     from django.core.files import File
 
-    from questionnaires.services.template_files import template_import
+    from questionnaires.authoring.services.files import template_import
 
     with WEBAPP.open("rb") as handle:
         template = template_import(file=File(handle, name="webapp.json"),

@@ -54,15 +54,15 @@ SAFE = {"own_equity": "no", "sec_mfa": "yes", "sec_notify_hours": 12}
 
 
 def template_for(organization, **kwargs):
-    from questionnaires.importers import load_native
-    from questionnaires.services.templates import template_create
+    from questionnaires.authoring.importers import load_native
+    from questionnaires.authoring.services.templates import template_create
 
     return template_create(spec=load_native(json.dumps(spec(**kwargs))),
                            organization=organization, source_format="native")
 
 
 def issue(*, organization, vendor, template, by=None, due_in_days: int = 30, previous=None):
-    from questionnaires.services.assessments import assessment_issue
+    from questionnaires.assessments.services.lifecycle import assessment_issue
 
     assessment, issued = assessment_issue(
         organization=organization, vendor=vendor, template=template,
@@ -73,8 +73,8 @@ def issue(*, organization, vendor, template, by=None, due_in_days: int = 30, pre
 
 
 def answer(assessment, answers: dict[str, Any], by: str = RESPONDENT) -> None:
-    from questionnaires.models import Answer
-    from questionnaires.services.assessments import answer_save
+    from questionnaires.assessments.models import Answer
+    from questionnaires.assessments.services.lifecycle import answer_save
 
     versions = dict(Answer.objects.filter(assessment=assessment)
                     .values_list("question__key", "version"))
@@ -85,10 +85,10 @@ def answer(assessment, answers: dict[str, Any], by: str = RESPONDENT) -> None:
 
 def submit_and_score(assessment):
     """Submit, then score in this process (no worker): the assessment, refreshed."""
-    from questionnaires.models import ScoringJob
-    from questionnaires.services.assessments import assessment_submit
-    from questionnaires.services.ownership import vendor_entity
-    from questionnaires.services.scoring import scoring_run
+    from questionnaires.assessments.services.lifecycle import assessment_submit
+    from questionnaires.ownership.services.neutrality import vendor_entity
+    from questionnaires.scoring.models import ScoringJob
+    from questionnaires.scoring.services.runs import scoring_run
 
     # The vendor's node in the ownership graph exists before scoring reads the graph.
     vendor_entity(assessment.vendor)
@@ -111,7 +111,8 @@ def evidence(assessment, *, key: str = "sec_soc2", name: str = "soc2.pdf",
 
     from django.core.files.base import ContentFile
 
-    from questionnaires.models import Evidence, Question
+    from questionnaires.assessments.models import Evidence
+    from questionnaires.authoring.models import Question
 
     content = b"%PDF-1.4\n% SOC 2 Type II\n"
     item = Evidence(assessment=assessment, name=name, size=len(content),
@@ -138,7 +139,9 @@ def bulk_portfolio(*, organization, template, count: int, prefix: str = "Bulk ve
 
     from django.utils import timezone
 
-    from questionnaires.models import Assessment, ScoreRun, Vendor
+    from questionnaires.assessments.models import Assessment
+    from questionnaires.ownership.models import Vendor
+    from questionnaires.scoring.models import ScoreRun
 
     now = timezone.now()
     for start in range(0, count, batch):

@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 
-from questionnaires.models import RemediationItem, Review
+from questionnaires.assessments.models import RemediationItem, Review
 from tests.workspace import builders
 
 pytestmark = pytest.mark.django_db

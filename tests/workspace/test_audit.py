@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from questionnaires.models import AuditEvent
-from questionnaires.services.audit import audit_record
+from questionnaires.audit.models import AuditEvent
+from questionnaires.audit.services import audit_record
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db
@@ -200,7 +200,7 @@ def test_the_audit_page_runs_the_same_number_of_queries_for_5_and_200_events(
 @pytest.fixture
 def answered(buyer, submitted):
     """The submitted assessment's answers: their saves form the side chain answers:<id>."""
-    from questionnaires.services.audit import answers_stream
+    from questionnaires.audit.services import answers_stream
 
     return submitted, answers_stream(submitted)
 
@@ -250,7 +250,7 @@ def test_verify_audit_reports_an_edited_answer_save_in_its_chain(answered, capsy
 
 
 def test_verify_audit_reports_a_side_chain_nobody_opened(buyer, capsys):
-    from questionnaires.services.audit import CHAIN_OPENED
+    from questionnaires.audit.services import CHAIN_OPENED
 
     audit_record(organization=buyer.organization, action="answer.saved", data={"n": 1},
                  stream="answers:forged")

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
-from questionnaires.models import Assessment, RemediationItem, ScoreRun
+from questionnaires.assessments.models import Assessment, RemediationItem
+from questionnaires.scoring.models import ScoreRun
 from tests.conftest import wait_for
 from tests.workspace import builders
 
@@ -78,8 +79,8 @@ def test_clarify_two_answers_then_approve_with_a_condition_and_see_it_on_the_das
     assessment = builders.issue(organization=buyer.organization, vendor=vendor,
                                 template=template, by=buyer.user)
     builders.answer(assessment, FIRST_ANSWERS)
-    from questionnaires.services.assessments import assessment_submit
-    from questionnaires.services.ownership import vendor_entity
+    from questionnaires.assessments.services.lifecycle import assessment_submit
+    from questionnaires.ownership.services.neutrality import vendor_entity
 
     vendor_entity(vendor)
     assessment_submit(assessment=assessment, by=builders.RESPONDENT)

@@ -28,7 +28,7 @@ def test_the_dashboard_lists_each_vendor_with_its_latest_assessment_score_and_ti
 
 
 def test_an_overdue_assessment_is_marked_overdue(buyer, buyer_client, vendor, template):
-    from questionnaires.models import Assessment
+    from questionnaires.assessments.models import Assessment
 
     assessment = builders.issue(organization=buyer.organization, vendor=vendor,
                                 template=template)

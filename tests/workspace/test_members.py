@@ -8,7 +8,7 @@ import re
 import pytest
 from django.test import Client
 
-from questionnaires.models import Membership
+from questionnaires.core.models import Membership
 from tests.conftest import api_client_for
 
 pytestmark = pytest.mark.django_db
@@ -122,8 +122,8 @@ def test_each_member_chooses_their_notifications(compliance_client, compliance):
 
 
 def test_unknown_notification_kinds_are_refused_by_the_service(compliance):
-    from questionnaires.services import DomainError
-    from questionnaires.services.members import member_notifications_update
+    from questionnaires.core.errors import DomainError
+    from questionnaires.core.members import member_notifications_update
 
     with pytest.raises(DomainError):
         member_notifications_update(membership=compliance, wanted={"everything"})

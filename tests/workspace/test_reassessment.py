@@ -8,8 +8,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from questionnaires.models import Answer, Assessment
-from questionnaires.services.reassessment import (
+from questionnaires.assessments.models import Answer, Assessment
+from questionnaires.assessments.services.reassessment import (
     add_months,
     evidence_expiry_notify,
     reassessment_due,
@@ -100,7 +100,7 @@ def test_two_runs_at_once_still_open_only_one_assessment(buyer, vendor, template
 
     from django.db import connection
 
-    from questionnaires.services.reassessment import _issue_one
+    from questionnaires.assessments.services.reassessment import _issue_one
 
     _approved(buyer, vendor, template, months_ago=13)
     (due,) = reassessment_due(today=TODAY)
@@ -123,7 +123,7 @@ def test_two_runs_at_once_still_open_only_one_assessment(buyer, vendor, template
 
 
 def test_the_task_issues_what_is_due(buyer, vendor, template, monkeypatch):
-    from questionnaires.tasks import issue_due_reassessments
+    from questionnaires.assessments.tasks.reassessment import issue_due_reassessments
 
     _approved(buyer, vendor, template, months_ago=13)
     monkeypatch.setattr(timezone, "localdate", lambda *a: TODAY)

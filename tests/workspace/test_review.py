@@ -7,9 +7,9 @@ import datetime
 
 import pytest
 
-from questionnaires.models import AnswerRevision, Comment, RemediationItem, Review
-from questionnaires.services import Conflict
-from questionnaires.services.assessments import answer_save
+from questionnaires.assessments.models import AnswerRevision, Comment, RemediationItem, Review
+from questionnaires.assessments.services.lifecycle import answer_save
+from questionnaires.core.errors import Conflict
 from tests.workspace import builders
 
 pytestmark = pytest.mark.django_db
@@ -175,7 +175,7 @@ def test_marking_in_review_moves_a_submitted_assessment(reviewer_client, submitt
 
 # --- Comments ---------------------------------------------------------------------------------
 def test_comments_are_internal_unless_marked_visible_to_the_vendor(reviewer_client, submitted):
-    from questionnaires.services.reviews import vendor_visible_comments
+    from questionnaires.review.services import vendor_visible_comments
 
     internal = reviewer_client.post(url(submitted, "questions/sec_mfa/comments/"),
                                     {"body": "Check with legal"}, HTTP_HX_REQUEST="true")
@@ -204,7 +204,7 @@ def test_a_comment_on_an_unknown_question_is_404(reviewer_client, submitted):
 
 # --- Conditions and evidence ------------------------------------------------------------------
 def _approved_with_condition(submitted, colleague):
-    from questionnaires.services.reviews import Condition, review_decide
+    from questionnaires.review.services import Condition, review_decide
 
     review_decide(assessment=submitted, by=colleague.user, decision="approve_with_conditions",
                   note="ok", conditions=[Condition("Encrypt backups", TODAY())])
@@ -213,7 +213,7 @@ def _approved_with_condition(submitted, colleague):
 
 def test_the_vendor_answers_a_condition_and_the_buyer_is_told(
         submitted, colleague, buyer, compliance, sent_mail):
-    from questionnaires.services.reviews import remediation_respond
+    from questionnaires.review.services import remediation_respond
 
     compliance.notifications = {"remediation_answered": False}
     compliance.save()
@@ -229,7 +229,7 @@ def test_the_vendor_answers_a_condition_and_the_buyer_is_told(
 
 
 def test_a_closed_condition_can_no_longer_be_answered(reviewer_client, submitted, colleague):
-    from questionnaires.services.reviews import remediation_respond
+    from questionnaires.review.services import remediation_respond
 
     item = _approved_with_condition(submitted, colleague)
     response = reviewer_client.post(url(submitted, f"conditions/{item.pk}/close/"))
@@ -261,7 +261,7 @@ def test_the_reports_panel_requests_a_report_and_polls_while_it_renders(
 
 
 def test_the_reports_panel_lists_a_ready_report_with_its_download(reviewer_client, submitted):
-    from questionnaires.models import Report
+    from questionnaires.scoring.models import Report
 
     Report.objects.create(organization=submitted.organization, assessment=submitted,
                           status="ready", sha256="a" * 64, pages=3)
@@ -293,7 +293,7 @@ def test_colleagues_are_emailed_a_decision_unless_they_turned_it_off(
 # --- Queries ----------------------------------------------------------------------------------
 def test_the_review_page_runs_the_same_number_of_queries_for_a_small_and_a_large_questionnaire(
         buyer, vendor, reviewer_client, django_assert_num_queries):
-    from questionnaires.services.templates import compiled_template
+    from questionnaires.authoring.services.templates import compiled_template
 
     def build(extra):
         template = builders.template_for(buyer.organization, key=f"size-{extra}",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from questionnaires.models import Assessment
-from questionnaires.selectors import assessment_diff
+from questionnaires.assessments.models import Assessment
+from questionnaires.assessments.selectors.history import assessment_diff
 from tests.workspace import builders
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from questionnaires.services import DomainError
-from questionnaires.services.organizations import organization_create
+from questionnaires.core.errors import DomainError
+from questionnaires.core.organizations import organization_create
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from questionnaires.services.demo import demo_full
+from questionnaires.demo import demo_full
 
 
 class Command(BaseCommand):

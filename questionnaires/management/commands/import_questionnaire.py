@@ -7,14 +7,14 @@ from pathlib import Path
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
-from questionnaires.importers import describe
-from questionnaires.models import Organization
-from questionnaires.services import DomainError
-from questionnaires.services.template_files import (
+from questionnaires.authoring.importers import describe
+from questionnaires.authoring.services.files import (
     IMPORT_FORMATS,
     TemplateRefused,
     template_import,
 )
+from questionnaires.core.errors import DomainError
+from questionnaires.core.models import Organization
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from questionnaires.importers import ImportFailed, describe
-from questionnaires.services.library import LIBRARY_DIR, library_load
+from questionnaires.authoring.importers import ImportFailed, describe
+from questionnaires.authoring.services.library import LIBRARY_DIR, library_load
 
 
 class Command(BaseCommand):

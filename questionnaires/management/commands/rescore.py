@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from questionnaires.models import Organization, ScoringJob, Template
-from questionnaires.services.scoring import RESCORE_BATCH, scoring_rescore
+from questionnaires.authoring.models import Template
+from questionnaires.core.models import Organization
+from questionnaires.scoring.models import ScoringJob
+from questionnaires.scoring.services.outbox import RESCORE_BATCH, scoring_rescore
 
 
 class Command(BaseCommand):

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from questionnaires.models import AuditEvent, Organization
-from questionnaires.services.audit import audit_verify
+from questionnaires.audit.models import AuditEvent
+from questionnaires.audit.services import audit_verify
+from questionnaires.core.models import Organization
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from questionnaires.services.reports import report_verify
+from questionnaires.reports.services import report_verify
 
 
 class Command(BaseCommand):

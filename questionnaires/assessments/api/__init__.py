@@ -1,0 +1,1 @@
+"""REST views: issuing (buyer) and responding (vendor, `Authorization: Invite`)."""

@@ -1,0 +1,1 @@
+"""The vendor portal: pages reached through an invitation link (interface)."""

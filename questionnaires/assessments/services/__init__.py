@@ -1,0 +1,2 @@
+"""Assessment workflows: issue, invitation access and limits, answers, evidence, submit,
+reminders and reassessment."""

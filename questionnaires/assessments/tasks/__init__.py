@@ -1,0 +1,1 @@
+"""Beat tasks for assessments: reminders, reassessment and evidence expiry (thin)."""

@@ -1,0 +1,1 @@
+"""Template workflows: spec <-> rows, versions, clone, publish, files in and out, the library."""

@@ -1,0 +1,1 @@
+"""REST views for vendors, entities, stakes, competitors and neutrality (interface)."""

@@ -1,0 +1,1 @@
+"""Workspace pages for vendors and the registry (interface)."""

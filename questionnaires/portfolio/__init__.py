@@ -1,0 +1,3 @@
+"""The buyer's dashboard: portfolio rows, tier counts, filters and exports.
+
+May import: core, audit selectors, assessments services, charts."""
