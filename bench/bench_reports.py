@@ -80,8 +80,8 @@ def build_html(sizes: list[int]) -> dict[int, str]:
     from questionnaires.core.models import Organization
     from questionnaires.ownership.models import Vendor
     from questionnaires.reports.context import report_context
+    from questionnaires.reports.models import Report
     from questionnaires.reports.render import report_html
-    from questionnaires.scoring.models import Report
 
     builders = load_builders()
     call_command("migrate", verbosity=0)

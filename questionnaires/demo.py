@@ -191,8 +191,9 @@ def _demo_assessment(organization: Organization, result: DemoResult):
 def demo_full() -> DemoResult:
     """The whole way: buyer, vendors with ownership, the built-in questionnaire issued and
     answered, scored with scenarios, and a PDF report written."""
+    from questionnaires.reports.models import Report
     from questionnaires.reports.services import report_render, report_request
-    from questionnaires.scoring.models import Report, ScoreRun, ScoringJob
+    from questionnaires.scoring.models import ScoreRun, ScoringJob
     from questionnaires.scoring.services.runs import scoring_run
 
     result = demo_load()

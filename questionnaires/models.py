@@ -15,7 +15,8 @@ from questionnaires.authoring.models import Question, QuestionKind, Section, Tem
 from questionnaires.core.base import Criticality, Tier
 from questionnaires.core.models import Membership, Organization
 from questionnaires.ownership.models import Competitor, Entity, NeutralityEvent, Stake, Vendor
-from questionnaires.scoring.models import Report, Scenario, ScoreRun, ScoringJob
+from questionnaires.reports.models import Report
+from questionnaires.scoring.models import Scenario, ScoreRun, ScoringJob
 
 __all__ = [
     "Answer", "AnswerRevision", "Assessment", "AuditEvent", "Comment", "Competitor",

@@ -10,8 +10,8 @@ from questionnaires.assessments.tasks.reassessment import (
 from questionnaires.assessments.tasks.reminders import send_reminders
 from questionnaires.core.tasks import send_email, worker_heartbeat
 from questionnaires.reports.tasks import render_report, report_sweep_task
-from questionnaires.scoring.tasks import score_assessment, scoring_sweep_task
+from questionnaires.scoring.tasks import score_job, scoring_sweep_task
 
-__all__ = ["issue_due_reassessments", "render_report", "report_sweep_task", "score_assessment",
+__all__ = ["issue_due_reassessments", "render_report", "report_sweep_task", "score_job",
            "scoring_sweep_task", "send_email", "send_reminders", "warn_expiring_evidence",
            "worker_heartbeat"]

@@ -28,8 +28,8 @@ from questionnaires.assessments.models import Assessment
 from questionnaires.core.api.errors import ErrorListSerializer
 from questionnaires.core.api.tenancy import OrganizationScopedMixin
 from questionnaires.core.tenancy import membership_of
+from questionnaires.reports.models import Report
 from questionnaires.reports.services import report_download, report_request, report_verify
-from questionnaires.scoring.models import Report
 
 
 class IsAnyMember(BasePermission):

@@ -24,8 +24,9 @@ from questionnaires.authoring.services.templates import compiled_template
 from questionnaires.charts.scores import scenarios_svg, section_scores_svg
 from questionnaires.ownership.models import Entity
 from questionnaires.reports import answers as answer_format
+from questionnaires.reports.models import Report
 from questionnaires.reports.ownership import STATUS_LABELS, neutrality_part, svg_data_uri
-from questionnaires.scoring.models import Report, ScoreRun
+from questionnaires.scoring.models import ScoreRun
 from questionnaires.scoring.rules import merged_thresholds
 from questionnaires.scoring.text import num, signed
 

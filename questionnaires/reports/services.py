@@ -31,8 +31,9 @@ from questionnaires.core import dispatch
 from questionnaires.core.errors import Conflict, DomainError
 from questionnaires.core.models import Organization
 from questionnaires.core.outbox import publish, publish_after_commit
+from questionnaires.reports.models import Report
 from questionnaires.reports.verify import Verification, digest_stream, verify_digest
-from questionnaires.scoring.models import Report, ScoreRun
+from questionnaires.scoring.models import ScoreRun
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from questionnaires.core.models import Organization
-from questionnaires.scoring.models import Report
+from questionnaires.reports.models import Report
 
 _CHUNK = 1 << 16
 PDF_MAGIC = b"%PDF-"

@@ -25,7 +25,8 @@ from questionnaires.authoring.display import answer_text
 from questionnaires.authoring.models import Question, Section
 from questionnaires.authoring.services.templates import compiled_template
 from questionnaires.authoring.text import block_html
-from questionnaires.scoring.models import Report, ScoreRun
+from questionnaires.reports.models import Report
+from questionnaires.scoring.models import ScoreRun
 
 S = Assessment.Status
 SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"]

@@ -1,4 +1,4 @@
-"""Score runs, the scoring outbox, custom scenarios, and rendered reports."""
+"""Score runs, the scoring outbox (jobs) and custom scenarios."""
 
 from django.db import models
 
@@ -63,28 +63,3 @@ class Scenario(UUIDModel):
         ordering = ["title"]
         constraints = [models.UniqueConstraint(fields=["organization", "key"],
                                                name="scenario_unique_key")]
-
-
-class Report(UUIDModel):
-    class Status(models.TextChoices):
-        PENDING = "pending"
-        READY = "ready"
-        FAILED = "failed"
-
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
-                                     related_name="reports")
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE,
-                                   related_name="reports")
-    score_run = models.ForeignKey(ScoreRun, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="reports")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    pages = models.PositiveIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    requested_by = models.ForeignKey("auth.User", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]

@@ -1,6 +1,7 @@
 """Scoring tasks: exactly once per (assessment, answers digest, engine version).
 
-`score_assessment` is acknowledged only after it ran (acks_late) and goes back to the
+`score_job` (the task; the engine's function is scoring.engine.score_assessment) is
+acknowledged only after it ran (acks_late) and goes back to the
 queue when its worker dies (reject_on_worker_lost), so a killed worker loses nothing; the
 service makes a second delivery harmless and counts every attempt, so a job that keeps
 failing, or keeps killing its worker, ends `failed` after MAX_ATTEMPTS tries.
@@ -28,7 +29,7 @@ TRANSIENT = (DatabaseError, SoftTimeLimitExceeded)
 @shared_task(name=dispatch.SCORE, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True,
              soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
              time_limit=settings.CELERY_TASK_TIME_LIMIT, max_retries=outbox.MAX_ATTEMPTS - 1)
-def score_assessment(self, job_id: str) -> str | None:
+def score_job(self, job_id: str) -> str | None:
     # ignore_result: the score run in PostgreSQL is the result. Publishing a task whose
     # result is kept also subscribes the publisher to the result store, which waits ~20 s
     # when Redis is down - in the submitting request.

@@ -213,7 +213,8 @@ def seed_organization(name: str, *, tag: str, lures: LookAlikes | None = None) -
     from questionnaires.ownership.models import Competitor, Entity, NeutralityEvent, Stake
     from questionnaires.ownership.services.neutrality import vendor_entity
     from questionnaires.ownership.services.stakes import StakeInput, vendor_stake_record
-    from questionnaires.scoring.models import Report, Scenario, ScoringJob
+    from questionnaires.reports.models import Report
+    from questionnaires.scoring.models import Scenario, ScoringJob
     from tests.factories import MembershipFactory, OrganizationFactory, VendorFactory, due_in
     from tests.reports.builders import issue_answer_score, known_answers, known_spec
 

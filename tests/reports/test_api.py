@@ -7,7 +7,7 @@ import io
 import pytest
 
 from questionnaires.audit.models import AuditEvent
-from questionnaires.scoring.models import Report
+from questionnaires.reports.models import Report
 from tests.conftest import api_client_for
 from tests.reports.builders import issue_answer_score, known_answers, known_spec
 

@@ -157,7 +157,7 @@ def test_the_contents_link_to_their_chapters(rendered):
 def test_gathering_the_content_takes_as_many_queries_for_120_questions_as_for_10(
         buyer, vendor, scored):
     from questionnaires.reports.context import report_context
-    from questionnaires.scoring.models import Report
+    from questionnaires.reports.models import Report
 
     big = issue_answer_score(organization=buyer.organization, vendor=vendor,
                              spec=generated_spec(120), answers=generated_answers(generated_spec(120)),

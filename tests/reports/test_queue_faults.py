@@ -24,9 +24,9 @@ from django.db import connection
 from django.utils import timezone
 
 from questionnaires.audit.models import AuditEvent
+from questionnaires.reports.models import Report
 from questionnaires.reports.services import MAX_ATTEMPTS, report_sweep
 from questionnaires.reports.tasks import render_report
-from questionnaires.scoring.models import Report
 from tests.conftest import (
     api_client_for,
     discard_worker,

@@ -208,9 +208,9 @@ def test_a_report_pending_past_the_maximum_age_is_failed_with_its_reason(scored,
     import datetime
 
     from questionnaires.audit.models import AuditEvent
+    from questionnaires.reports.models import Report
     from questionnaires.reports.services import report_sweep
     from questionnaires.reports.tasks import render_report
-    from questionnaires.scoring.models import Report
 
     queued: list[str] = []
     monkeypatch.setattr(render_report, "apply_async",

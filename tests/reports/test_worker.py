@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from questionnaires.scoring.models import Report
+from questionnaires.reports.models import Report
 from tests.conftest import api_client_for, wait_for
 from tests.reports.builders import competitor_stake, issue_answer_score, known_answers, known_spec
 

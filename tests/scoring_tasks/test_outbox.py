@@ -12,7 +12,7 @@ from django.db import OperationalError, connection
 from questionnaires.scoring.models import Scenario, ScoreRun, ScoringJob
 from questionnaires.scoring.services import outbox as scoring
 from questionnaires.scoring.services import runs as scoring_runs
-from questionnaires.scoring.tasks import score_assessment
+from questionnaires.scoring.tasks import score_job
 from tests.scoring_tasks.helpers import job_of, scored, small_template, submitted
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def template(buyer_org):
 def published(monkeypatch):
     """The task messages this process would have sent, instead of sending them."""
     sent: list[str] = []
-    monkeypatch.setattr(score_assessment, "apply_async", lambda args, **kw: sent.append(args[0]))
+    monkeypatch.setattr(score_job, "apply_async", lambda args, **kw: sent.append(args[0]))
     return sent
 
 
@@ -39,7 +39,7 @@ def broker_down(monkeypatch):
         calls.append(args[0])
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(score_assessment, "apply_async", refuse)
+    monkeypatch.setattr(score_job, "apply_async", refuse)
     return calls
 
 
@@ -128,8 +128,8 @@ def test_a_failing_task_ends_failed_after_three_tries_with_the_error(
 
     monkeypatch.setattr(scoring_runs, "_score", database_away)
     # Run here, eagerly: each retry runs at once (no countdown) instead of being queued.
-    monkeypatch.setitem(score_assessment.app.conf, "task_eager_propagates", False)
-    result = score_assessment.apply(args=[str(job.pk)])
+    monkeypatch.setitem(score_job.app.conf, "task_eager_propagates", False)
+    result = score_job.apply(args=[str(job.pk)])
     assert result.state == "FAILURE" and isinstance(result.result, OperationalError)
     job.refresh_from_db()
     assert len(tries) == 3
@@ -146,7 +146,7 @@ def test_an_error_that_would_recur_fails_the_job_at_once(buyer, vendor, template
                             definition={"key": "broken", "changes": {"fail_controls": "sec_mfa"}})
     job = job_of(assessment)
     with pytest.raises(ValueError, match="custom scenario 'broken'"):
-        score_assessment.apply(args=[str(job.pk)])
+        score_job.apply(args=[str(job.pk)])
     job.refresh_from_db()
     assert (job.status, job.attempts) == ("failed", 1)
     assert "ScenarioError" in job.error and "custom scenario 'broken'" in job.error
@@ -157,7 +157,7 @@ def test_a_job_whose_worker_died_three_times_is_refused_and_failed(buyer, vendor
     job = job_of(assessment)
     # Three deliveries began and none finished: each killed its worker (out of memory, say).
     ScoringJob.objects.filter(pk=job.pk).update(status="dispatched", attempts=3)
-    assert score_assessment.apply(args=[str(job.pk)]).get() is None
+    assert score_job.apply(args=[str(job.pk)]).get() is None
     job.refresh_from_db()
     assert (job.status, job.attempts) == ("failed", 3)
     assert "gave up after 3 attempts" in job.error
@@ -180,7 +180,7 @@ def test_a_job_for_a_deleted_assessment_is_a_quiet_no_op(buyer, vendor, template
     assessment = submitted(organization=buyer.organization, vendor=vendor, template=template)
     job_id = job_of(assessment).pk
     assessment.delete()
-    assert score_assessment.apply(args=[str(job_id)]).get() is None
+    assert score_job.apply(args=[str(job_id)]).get() is None
 
 
 @pytest.mark.django_db(transaction=True)

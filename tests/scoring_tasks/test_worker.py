@@ -231,12 +231,12 @@ def test_submissions_through_the_api_answer_fast_while_redis_is_paused_and_are_s
 
 def test_the_same_message_delivered_twice_stores_one_score_run(
         buyer, vendor, tmp_path, private_broker):
-    from questionnaires.scoring.tasks import score_assessment
+    from questionnaires.scoring.tasks import score_job
 
     [assessment] = answered(buyer, vendor, 1)
     submit(assessment)
     job = job_of(assessment)
-    score_assessment.apply_async(args=[str(job.pk)])  # the same job, a second message
+    score_job.apply_async(args=[str(job.pk)])  # the same job, a second message
     assert private_broker.queued(SCORE_TASK) == 2
     worker = start_worker(mail_dir=tmp_path / "worker", concurrency=2, queues="celery")
     try:

@@ -261,7 +261,7 @@ def test_the_reports_panel_requests_a_report_and_polls_while_it_renders(
 
 
 def test_the_reports_panel_lists_a_ready_report_with_its_download(reviewer_client, submitted):
-    from questionnaires.scoring.models import Report
+    from questionnaires.reports.models import Report
 
     Report.objects.create(organization=submitted.organization, assessment=submitted,
                           status="ready", sha256="a" * 64, pages=3)
