@@ -18,11 +18,17 @@ Django, so a child importing it stays free of the server's settings and secrets.
 
 from __future__ import annotations
 
+import io
+import math
 import os
 import resource
+import select
+import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 # `python -m` finds the package from the working directory: the project root.
@@ -51,3 +57,119 @@ def run_module(module: str, argv: Sequence[str], data: bytes, *,
     return subprocess.run([sys.executable, "-m", module, *argv], input=data,
                           capture_output=True, timeout=seconds, cwd=ROOT, env=environment,
                           check=False)
+
+
+# --- Forked children ----------------------------------------------------------------------------
+OK, ERROR = b"K", b"E"  # the first byte a forked child writes: its work's bytes, or a reason
+CPU_GRACE = 5  # seconds of CPU past the deadline before the kernel stops an orphaned child
+_CHUNK = 1 << 16
+
+
+class ChildFailed(Exception):
+    """Raised by a forked child's work to report a reason (sent back word for word)."""
+
+
+@dataclass(frozen=True)
+class Forked:
+    payload: bytes | None  # OK or ERROR, then the bytes; None when the deadline passed
+    status: int  # as os.wait4 gives it
+    seconds: float
+    cpu_seconds: float
+    peak_rss_mb: float
+
+
+def run_forked(work: Callable[[], bytes], *, seconds: float, memory_mb: int,
+               out_of_memory: str) -> Forked:
+    """Run `work` in a forked child that may add at most `memory_mb` of address space to
+    what the parent maps, and is killed at `seconds`. Only for single-threaded parents (a
+    Celery prefork child), where a fork inherits no lock another thread holds.
+
+    Any exception raised here while waiting (a Celery soft time limit) kills the child
+    first, so nothing is left running."""
+    started = time.monotonic()
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: work, write the result to the pipe, never return
+        os.close(read_fd)
+        _child(work, write_fd, memory_mb, seconds, out_of_memory)
+    os.close(write_fd)
+    try:
+        payload = _collect(read_fd, deadline=started + seconds)
+    except BaseException:
+        _reap(pid, kill=True)
+        raise
+    finally:
+        os.close(read_fd)
+    status, usage = _reap(pid, kill=payload is None)
+    return Forked(payload, status, time.monotonic() - started,
+                  usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def _child(work: Callable[[], bytes], write_fd: int, memory_mb: int, seconds: float,
+           out_of_memory: str) -> None:
+    # Built before the cap is set, so that reporting a lack of memory needs none.
+    no_memory = ERROR + out_of_memory.encode()
+    kind, body = ERROR, b"the child failed unexpectedly"
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        # A cap on address space relative to what the parent already maps: fonts and
+        # libraries are mapped already, so the budget is what the work itself may add.
+        limit = _address_space() + memory_mb * MB
+        lower_limit(resource.RLIMIT_AS, limit, limit)
+        # The parent kills us at the deadline; should the parent itself be killed first (a
+        # hard task time limit), the kernel still stops us once the CPU time runs out.
+        cpu = math.ceil(seconds) + CPU_GRACE
+        lower_limit(resource.RLIMIT_CPU, cpu, cpu + CPU_GRACE)
+        try:
+            kind, body = OK, work()
+        except MemoryError:
+            kind, body = no_memory[:1], no_memory[1:]
+        except ChildFailed as exc:
+            kind, body = ERROR, str(exc).encode()
+    except MemoryError:
+        kind, body = no_memory[:1], no_memory[1:]
+    except BaseException:  # noqa: S110 - the parent reports "failed unexpectedly"
+        pass
+    try:
+        _write_all(write_fd, kind)
+        _write_all(write_fd, body)
+    finally:
+        os._exit(0 if kind == OK else 1)  # skip atexit and the parent's cleanup: not ours
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view[:_CHUNK]):]
+
+
+def _address_space() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _collect(read_fd: int, *, deadline: float) -> bytes | None:
+    """Everything the child writes, or None if it is not done by `deadline`."""
+    buffer = io.BytesIO()
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        ready, _, _ = select.select([read_fd], [], [], remaining)
+        if not ready:
+            return None
+        chunk = os.read(read_fd, _CHUNK)
+        if not chunk:
+            return buffer.getvalue()
+        buffer.write(chunk)
+
+
+def _reap(pid: int, *, kill: bool) -> tuple[int, resource.struct_rusage]:
+    if kill:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    _, status, usage = os.wait4(pid, 0)
+    return status, usage

@@ -16,14 +16,9 @@ Three rules hold for every render:
 
 from __future__ import annotations
 
-import io
 import logging
-import math
 import os
-import resource
-import select
 import signal
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +31,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from questionnaires.core.sandbox import ERROR, OK, ChildFailed, run_forked
 from questionnaires.reports.limits import render_memory_mb, render_timeout
 
 logger = logging.getLogger(__name__)
@@ -46,9 +42,6 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 STYLESHEET_PATH = Path(settings.BASE_DIR) / "templates" / "reports" / "report.css"
 TEMPLATE_NAME = "reports/report.html"
 
-_CHUNK = 1 << 16
-CPU_GRACE = 5  # seconds of CPU past the deadline before the kernel stops an orphaned render
-_OK, _ERROR = b"K", b"E"
 
 
 class RenderFailed(Exception):
@@ -176,7 +169,8 @@ def warm_up() -> None:
 
 def render_isolated(html: str, *, timeout: float | None = None,
                     memory_mb: int | None = None) -> Rendered:
-    """Render `html` in a forked child with a deadline and an address-space cap.
+    """Render `html` in a forked child with a deadline and an address-space cap
+    (core.sandbox.run_forked).
 
     Raises RenderFailed with a reason: too slow, out of memory, crashed, or WeasyPrint's
     own error. Any exception raised here while waiting (a Celery soft time limit) kills
@@ -185,102 +179,29 @@ def render_isolated(html: str, *, timeout: float | None = None,
     timeout = render_timeout() if timeout is None else timeout
     memory_mb = render_memory_mb() if memory_mb is None else memory_mb
     warm_up()
-    started = time.monotonic()
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: render, write the result to the pipe, never return
-        os.close(read_fd)
-        _child(html, write_fd, memory_mb, timeout)
-    os.close(write_fd)
-    try:
-        payload = _collect(read_fd, deadline=started + timeout)
-    except BaseException:
-        _reap(pid, kill=True)
-        raise
-    finally:
-        os.close(read_fd)
-    status, usage = _reap(pid, kill=payload is None)
-    seconds = time.monotonic() - started
-    if payload is None:
+    out_of_memory = (f"rendering ran out of memory: it needed more than the {memory_mb} MB "
+                     "allowed for one report")
+    forked = run_forked(lambda: _render_in_child(html), seconds=timeout, memory_mb=memory_mb,
+                        out_of_memory=out_of_memory)
+    if forked.payload is None:
         raise RenderFailed(f"rendering took longer than {timeout:g} s and was stopped")
-    return Rendered(_result(payload, status, memory_mb), seconds,
-                    usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    return Rendered(_result(forked.payload, forked.status, memory_mb), forked.seconds,
+                    forked.cpu_seconds, forked.peak_rss_mb)
 
 
-def _child(html: str, write_fd: int, memory_mb: int, timeout: float) -> None:
-    # Built before the cap is set, so that reporting a lack of memory needs none.
-    out_of_memory = _ERROR + (f"rendering ran out of memory: it needed more than the "
-                              f"{memory_mb} MB allowed for one report").encode()
-    kind, body = _ERROR, b"the renderer failed unexpectedly"
+def _render_in_child(html: str) -> bytes:
     try:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        # A cap on address space relative to what the worker already maps: fonts and
-        # libraries are mapped already, so the budget is what the render itself may add.
-        limit = _address_space() + memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        # The parent kills us at the deadline; should the parent itself be killed first (a
-        # hard task time limit), the kernel still stops us once the CPU time runs out.
-        cpu = math.ceil(timeout) + CPU_GRACE
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + CPU_GRACE))
-        try:
-            kind, body = _OK, pdf_bytes(html)
-        except MemoryError:
-            kind, body = out_of_memory[:1], out_of_memory[1:]
-        except Exception as exc:  # WeasyPrint raises many types; the parent reports it
-            kind, body = _ERROR, f"WeasyPrint failed: {type(exc).__name__}: {exc}"[:500].encode()
+        return pdf_bytes(html)
     except MemoryError:
-        kind, body = out_of_memory[:1], out_of_memory[1:]
-    except BaseException:  # noqa: S110 - the parent reports "failed unexpectedly"
-        pass
-    try:
-        _write_all(write_fd, kind)
-        _write_all(write_fd, body)
-    finally:
-        os._exit(0 if kind == _OK else 1)  # skip atexit and the parent's cleanup: not ours
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view[:_CHUNK]):]
-
-
-def _address_space() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-
-
-def _collect(read_fd: int, *, deadline: float) -> bytes | None:
-    """Everything the child writes, or None if it is not done by `deadline`."""
-    buffer = io.BytesIO()
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return None
-        ready, _, _ = select.select([read_fd], [], [], remaining)
-        if not ready:
-            return None
-        chunk = os.read(read_fd, _CHUNK)
-        if not chunk:
-            return buffer.getvalue()
-        buffer.write(chunk)
-
-
-def _reap(pid: int, *, kill: bool) -> tuple[int, resource.struct_rusage]:
-    if kill:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    _, status, usage = os.wait4(pid, 0)
-    return status, usage
+        raise
+    except Exception as exc:  # WeasyPrint raises many types; the parent reports it
+        raise ChildFailed(f"WeasyPrint failed: {type(exc).__name__}: {exc}"[:500]) from exc
 
 
 def _result(payload: bytes, status: int, memory_mb: int) -> bytes:
-    if payload[:1] == _OK and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+    if payload[:1] == OK and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
         return payload[1:]
-    if payload[:1] == _ERROR:
+    if payload[:1] == ERROR:
         raise RenderFailed(payload[1:].decode("utf-8", "replace"))
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
