@@ -88,7 +88,7 @@ bench: venv services
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 fuzz: venv services
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(PY) -m pytest tests/hardening -m slow $(PYTEST_ARGS)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(PY) -m pytest tests/security -m slow $(PYTEST_ARGS)
 
 load: venv services
 	$(PY) bench/load.py

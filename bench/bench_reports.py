@@ -3,7 +3,7 @@
 Run from the project root: ``python bench/bench_reports.py [--sizes 50 200 500 2000]``.
 
 For each size it builds, in a throwaway SQLite database, a generated questionnaire of that
-many questions (the shape the report tests check, from ``tests/reports/builders.py``),
+many questions (the shape the report tests check, from ``tests/support/reports.py``),
 answers it, scores it with the real services and gathers the report's context and HTML
 exactly as the worker does. Then it times, on the same HTML:
 
@@ -65,7 +65,7 @@ def configure_django(workdir: Path) -> None:
 def load_builders() -> Any:
     """The report tests' builders, by path: the bench times what the tests check."""
     spec = importlib.util.spec_from_file_location("report_builders",
-                                                  ROOT / "tests" / "reports" / "builders.py")
+                                                  ROOT / "tests" / "support" / "reports.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module

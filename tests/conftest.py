@@ -20,6 +20,8 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
+# Fixtures every folder shares; the folders' conftest files keep only their own.
+pytest_plugins = ["tests.support.workspace_fixtures"]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 _SKIPPED_FOR_SERVICES: list[str] = []
 
@@ -62,7 +64,7 @@ def pytest_terminal_summary(terminalreporter):
 # --- Actors ----------------------------------------------------------------------------------
 @pytest.fixture
 def buyer_org(db):
-    from tests.factories import OrganizationFactory
+    from tests.support.factories import OrganizationFactory
 
     return OrganizationFactory(name="Acme Labs")
 
@@ -70,7 +72,7 @@ def buyer_org(db):
 @pytest.fixture
 def buyer(buyer_org):
     """An admin of the buyer organisation."""
-    from tests.factories import MembershipFactory
+    from tests.support.factories import MembershipFactory
 
     return MembershipFactory(organization=buyer_org, role="admin", user__username="alice")
 
@@ -78,7 +80,7 @@ def buyer(buyer_org):
 @pytest.fixture
 def colleague(buyer_org):
     """A reviewer in the same organisation as `buyer`."""
-    from tests.factories import MembershipFactory
+    from tests.support.factories import MembershipFactory
 
     return MembershipFactory(organization=buyer_org, role="reviewer", user__username="rob")
 
@@ -86,7 +88,7 @@ def colleague(buyer_org):
 @pytest.fixture
 def compliance(buyer_org):
     """A compliance officer: reads everything of the organisation, changes nothing."""
-    from tests.factories import MembershipFactory
+    from tests.support.factories import MembershipFactory
 
     return MembershipFactory(organization=buyer_org, role="compliance", user__username="cora")
 
@@ -94,7 +96,7 @@ def compliance(buyer_org):
 @pytest.fixture
 def outsider(db):
     """An admin of another buyer organisation, who must see nothing of Acme Labs."""
-    from tests.factories import MembershipFactory, OrganizationFactory
+    from tests.support.factories import MembershipFactory, OrganizationFactory
 
     return MembershipFactory(organization=OrganizationFactory(name="Orbital Dynamics"),
                              role="admin", user__username="mallory")
@@ -102,7 +104,7 @@ def outsider(db):
 
 @pytest.fixture
 def vendor(buyer_org):
-    from tests.factories import VendorFactory
+    from tests.support.factories import VendorFactory
 
     return VendorFactory(organization=buyer_org, name="LabelWorks")
 
@@ -241,7 +243,7 @@ FAST_REDELIVERY = {"CELERY_VISIBILITY_TIMEOUT": "6", "CELERY_TASK_TIME_LIMIT": "
 @pytest.fixture
 def private_redis(tmp_path):
     """A running redis-server of this test's own (tests/private_redis.py), gone after it."""
-    from tests.private_redis import PrivateRedis
+    from tests.support.private_redis import PrivateRedis
 
     redis = PrivateRedis(tmp_path / "redis.log")
     redis.start()
@@ -256,7 +258,7 @@ def private_broker(private_redis, settings, monkeypatch):
     """The private Redis as broker, result store and cache of this process and of the
     workers started with `start_worker` (one Redis for all three, as in a deployment),
     with a short redelivery horizon."""
-    from tests.private_redis import broker_at
+    from tests.support.private_redis import broker_at
 
     settings.REDIS_URL = private_redis.url  # worker_env hands it to the workers
     settings.CACHES = {"default": {**settings.CACHES["default"],

@@ -5,15 +5,15 @@ These tests are pure Python (run with ``-p no:django``), so nothing here touches
 
 from __future__ import annotations
 
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import VSAQ_DIR
+
 # shared/ sits beside the clone (in CI too), never inside it.
-VSAQ_FIXTURES = ROOT.parent / "shared" / "fixtures" / "vsaq"
+VSAQ_FIXTURES = VSAQ_DIR
 
 
 def question(key: str, kind: str = "yes_no", **fields: Any) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import pickle
 import re
-from pathlib import Path
 
 import pytest
 
@@ -22,8 +21,9 @@ from questionnaires.conditions.nodes import (
     Ref,
     Selected,
 )
+from tests.support.paths import VSAQ_DIR
 
-VSAQ_FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "vsaq"
+VSAQ_FIXTURES = VSAQ_DIR
 # Read raw, not through the importer: the files are not strict JSON (comments, "a" + "b").
 COND = re.compile(r'"cond"\s*:\s*"((?:[^"\\]|\\.)*)"')
 

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from tests.reports.builders import competitor_stake, issue_answer_score, known_answers, known_spec
+from tests.support.reports import competitor_stake, issue_answer_score, known_answers, known_spec
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):

@@ -9,7 +9,7 @@ import pytest
 from questionnaires.audit.models import AuditEvent
 from questionnaires.reports.models import Report
 from tests.conftest import api_client_for
-from tests.reports.builders import issue_answer_score, known_answers, known_spec
+from tests.support.reports import issue_answer_score, known_answers, known_spec
 
 pytestmark = pytest.mark.django_db
 

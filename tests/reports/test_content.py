@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from questionnaires.scoring.text import num
-from tests.reports.builders import ACCENTED, HOSTILE, generated_answers, generated_spec, issue_answer_score
-from tests.reports.pdf_tools import pdf_pages_text, rasterise
+from tests.support.pdf_tools import pdf_pages_text, rasterise
+from tests.support.reports import ACCENTED, HOSTILE, generated_answers, generated_spec, issue_answer_score
 
 pytestmark = pytest.mark.django_db
 

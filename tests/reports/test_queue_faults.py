@@ -36,7 +36,7 @@ from tests.conftest import (
     wait_for,
     waiting_for_lock,
 )
-from tests.reports.builders import issue_answer_score, known_answers, known_spec
+from tests.support.reports import issue_answer_score, known_answers, known_spec
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

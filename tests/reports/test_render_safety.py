@@ -16,7 +16,7 @@ from questionnaires.reports.render import (
     render_isolated,
     url_fetcher,
 )
-from tests.reports.pdf_tools import pdf_pages_text
+from tests.support.pdf_tools import pdf_pages_text
 
 
 @pytest.fixture
@@ -252,7 +252,7 @@ def test_beat_sweeps_the_report_outbox_every_minute_on_the_default_queue():
 
 
 def test_a_maximum_pending_age_not_above_the_grace_fails_start_up():
-    from tests.foundation.test_settings import start_django
+    from tests.core.test_settings import start_django
 
     result = start_django(REPORT_DISPATCH_GRACE="120", REPORT_PENDING_MAX_AGE="120")
     assert result.returncode != 0

@@ -9,7 +9,7 @@ import pytest
 
 from questionnaires.reports.models import Report
 from tests.conftest import api_client_for, wait_for
-from tests.reports.builders import competitor_stake, issue_answer_score, known_answers, known_spec
+from tests.support.reports import competitor_stake, issue_answer_score, known_answers, known_spec
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
