@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from questionnaires.assessments.models import Evidence, RemediationItem, Review
-from questionnaires.assessments.services.answers import answers_digest
+from questionnaires.assessments.services.snapshot import snapshot_of
 from questionnaires.audit.models import AuditEvent
 from questionnaires.authoring.models import Question
 from questionnaires.authoring.services.templates import compiled_template
@@ -68,16 +68,16 @@ def report_context(report: Report) -> dict[str, Any]:
     thresholds = merged_thresholds({"tiers": template.tiers})
     issued = timezone.localtime(report.created_at)
 
-    sections, questions, answers, evidence, evidence_hashes = _answered(assessment)
+    sections, questions, answers, evidence, evidence_keys = _answered(assessment)
     by_key = {question["key"]: question for question in questions}
-    values = {key: row["value"] for key, row in answers.items()}
     compiled = compiled_template(template)
-    visible = compiled.visibility(values)
-    effective = compiled.effective_answers(values)
     # Recomputed from what the appendix shows, so the report can say whether it is exactly
     # what was scored (answers may change later in a clarification round).
-    shown_digest = answers_digest(effective, {k: a["comment"] for k, a in answers.items()},
-                                  evidence_hashes)
+    snapshot = snapshot_of(compiled, answers=((key, row["value"], row["comment"])
+                                              for key, row in answers.items()),
+                           evidence=evidence_keys)
+    visible = compiled.visibility(snapshot.values)
+    effective, shown_digest = snapshot.effective, snapshot.digest
     result = run.result
     section_titles = {section["id"]: section["title"] for section in sections}
     flags = answer_format.findings(result.get("flags", []), by_key, answers, section_titles)
@@ -145,9 +145,9 @@ def sentence(text: str) -> str:
 
 
 def _answered(assessment) -> tuple[list[dict], list[dict], dict[str, dict], dict[int, list[dict]],
-                                   dict[str, list[str]]]:
-    """(sections, questions, answers by key, evidence by question id, evidence hashes by
-    key): the questionnaire and everything the vendor gave, in 4 queries."""
+                                   list[tuple[str, str]]]:
+    """(sections, questions, answers by key, evidence by question id, (key, sha256) of each
+    evidence file): the questionnaire and everything the vendor gave, in 4 queries."""
     template = assessment.template
     sections = list(template.sections.order_by("position").values("id", "title"))
     questions = list(Question.objects.filter(template=template).order_by("position").values(
@@ -156,13 +156,13 @@ def _answered(assessment) -> tuple[list[dict], list[dict], dict[str, dict], dict
     answers = {key_of[row["question_id"]]: row for row in assessment.answers.values(
         "question_id", "value", "comment")}
     evidence: dict[int, list[dict]] = {}
-    hashes: dict[str, list[str]] = {}
+    hashes: list[tuple[str, str]] = []
     for row in Evidence.objects.filter(assessment=assessment).order_by("created_at").values(
             "question_id", "name", "size", "sha256"):
         evidence.setdefault(row["question_id"], []).append(
             {"name": row["name"], "size": answer_format.file_size(row["size"]),
              "sha256": row["sha256"]})
-        hashes.setdefault(key_of[row["question_id"]], []).append(row["sha256"])
+        hashes.append((key_of[row["question_id"]], row["sha256"]))
     return sections, questions, answers, evidence, hashes
 
 

@@ -19,11 +19,8 @@ from questionnaires.assessments.models import (
     Evidence,
     Invitation,
 )
-from questionnaires.assessments.services.answers import (
-    COMMENT_LIMIT,
-    answers_digest,
-    validate_value,
-)
+from questionnaires.assessments.services.answers import COMMENT_LIMIT, validate_value
+from questionnaires.assessments.services.snapshot import answer_snapshot
 from questionnaires.audit.services import answers_stream, audit_record, chain_head
 from questionnaires.authoring.models import Question, Template
 from questionnaires.authoring.services.templates import compiled_template, template_questions
@@ -312,18 +309,6 @@ def _uuids(values: list[str]) -> list[str]:
     return out
 
 
-def submission_snapshot(assessment: Assessment) -> tuple[dict, dict, str]:
-    """(effective answers, evidence counts, digest) of the visible answers now."""
-    compiled = compiled_template(assessment.template)
-    answers = current_answers(assessment)
-    effective = compiled.effective_answers(answer_values(answers))
-    comments = {k: a.comment for k, a in answers.items()}
-    evidence: dict[str, list[str]] = {}
-    for key, sha in assessment.evidence.values_list("question__key", "sha256"):
-        evidence.setdefault(key, []).append(sha)
-    return effective, evidence, answers_digest(effective, comments, evidence)
-
-
 @transaction.atomic
 def assessment_submit(*, assessment: Assessment, by: str) -> Assessment:
     """Submit, record the scoring job (outbox) in the same transaction, dispatch on commit."""
@@ -331,15 +316,15 @@ def assessment_submit(*, assessment: Assessment, by: str) -> Assessment:
     if not assessment.is_open_for_vendor:
         raise Conflict(f"the questionnaire is {assessment.status} and cannot be submitted")
     compiled = compiled_template(assessment.template)
-    values = answer_values(current_answers(assessment))
-    missing = compiled.missing_required(values)
+    snapshot = answer_snapshot(assessment=assessment, compiled=compiled)
+    missing = compiled.missing_required(snapshot.values)
     if missing:
         texts = dict(assessment.template.questions.filter(key__in=missing)
                      .values_list("key", "text"))
         raise DomainError(f"{len(missing)} required question(s) still unanswered",
                           details=[{"field": key, "message": f"required: {texts.get(key, key)}"}
                                    for key in missing])
-    _, _, digest = submission_snapshot(assessment)
+    digest = snapshot.digest
     assessment_transition(assessment=assessment, to=S.SUBMITTED)
     assessment.submitted_at = timezone.now()
     assessment.answers_digest = digest

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from questionnaires.assessments.models import Assessment
+from questionnaires.assessments.services.snapshot import answer_snapshot
 from questionnaires.scoring.models import ScoreRun, ScoringJob
 from questionnaires.scoring.services.outbox import MAX_ATTEMPTS
 
@@ -85,8 +86,10 @@ def _score(job_id) -> ScoreRun | None:
         return _stored_run(job)
     assessment = job.assessment
     compiled = compiled_template(assessment.template)
-    answers, evidence, digest = _snapshot(assessment, compiled)
-    if digest != job.digest:
+    snapshot = answer_snapshot(assessment=assessment, compiled=compiled)
+    # The engine applies visibility itself, so it gets every stored answer.
+    answers, evidence = snapshot.values, snapshot.evidence
+    if snapshot.digest != job.digest:
         # Only a clarification round reopens answers; scoring them now would file the new
         # answers under the old digest. The next submission brings its own job.
         _fail(job, "the answers changed after this submission (changes were requested); "
@@ -121,27 +124,6 @@ def _score(job_id) -> ScoreRun | None:
                  data={"overall": run.overall, "tier": run.tier, "digest": job.digest,
                        "engine_version": ENGINE_VERSION})
     return run
-
-
-def _snapshot(assessment: Assessment, compiled) -> tuple[dict, dict, str]:
-    """(every stored answer, evidence hashes by question, digest): what
-    `submission_snapshot` computes, from plain rows in two queries. Building 500 Answer
-    and Question objects took 45 ms of a 500-question scoring; the digest must stay the
-    one submission computed (a test pins them together)."""
-    from questionnaires.assessments.models import Answer
-    from questionnaires.assessments.services.answers import answers_digest
-
-    values, comments = {}, {}
-    for key, value, comment in (Answer.objects.filter(assessment=assessment)
-                                .values_list("question__key", "value", "comment")):
-        values[key], comments[key] = value, comment
-    evidence: dict[str, list[str]] = {}
-    for key, sha in assessment.evidence.values_list("question__key", "sha256"):
-        evidence.setdefault(key, []).append(sha)
-    # The engine applies visibility itself, so it gets every stored answer; the digest
-    # covers the effective ones, as at submission.
-    effective = compiled.effective_answers(values)
-    return values, evidence, answers_digest(effective, comments, evidence)
 
 
 def _scenarios_for(assessment: Assessment) -> list[dict]:

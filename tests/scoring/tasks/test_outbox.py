@@ -224,7 +224,8 @@ def test_the_workers_snapshot_gives_the_digest_submission_computed(buyer, vendor
     from django.core.files.base import ContentFile
 
     from questionnaires.assessments.models import Evidence
-    from questionnaires.assessments.services.lifecycle import answer_save, submission_snapshot
+    from questionnaires.assessments.services.lifecycle import answer_save
+    from questionnaires.assessments.services.snapshot import answer_snapshot
     from questionnaires.authoring.models import Question
     from questionnaires.authoring.services.templates import compiled_template
     from tests.support.scoring import RESPONDENT, SMALL_SPEC, issue_answered
@@ -249,6 +250,7 @@ def test_the_workers_snapshot_gives_the_digest_submission_computed(buyer, vendor
                         uploaded_by=RESPONDENT)
     evidence.file.save("soc2.pdf", ContentFile(content), save=True)
 
-    values, hashes, digest = scoring_runs._snapshot(assessment, compiled_template(template))
-    assert digest == submission_snapshot(assessment)[2]
+    worker = answer_snapshot(assessment=assessment, compiled=compiled_template(template))
+    values, hashes, digest = worker.values, worker.evidence, worker.digest
+    assert digest == answer_snapshot(assessment=assessment).digest
     assert values["own_pct"] == 30 and hashes == {"sec_soc2": [evidence.sha256]}
