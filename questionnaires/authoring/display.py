@@ -1,26 +1,58 @@
-"""Answers in words, for pages and exports that show what a vendor said."""
+"""Answers in words: the one way every page, export and PDF says what a vendor answered.
+
+Plain data in (a question's kind and options, a stored value), a plain string out, so the
+review page, the cycle comparison, the portal receipt and the report appendix of a
+2,000-question PDF all read an answer the same way, without a query per question.
+"""
 
 from __future__ import annotations
 
-from questionnaires.authoring.models import Question
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-YES_NO = {"yes": "Yes", "no": "No", "na": "Not applicable"}
+from django.utils.html import strip_tags
+
+from questionnaires.authoring.models import QuestionKind, YesNo
+
+YES_NO_LABELS: Mapping[str, str] = dict(YesNo.choices)
+# Options can be several answers' labels; labels may themselves hold commas.
+CHOICE_SEPARATOR = "; "
 
 
-def answer_text(question: Question, value) -> str:
-    """A stored answer value as a reader would say it: option labels rather than keys."""
+def label_words(label: str) -> str:
+    """An option label as words: imported labels may carry simple markup (VSAQ's <code>),
+    which reads as its text."""
+    if "<" in label:
+        label = strip_tags(label)
+    return html.unescape(label) if "&" in label else label
+
+
+def option_labels(kind: str, options: Sequence[Mapping[str, Any]] | None) -> dict[str, str]:
+    """The words of each option key: the author's label, else (yes/no) the standard one,
+    else the key itself."""
+    labels = {option["key"]: label_words(option.get("label") or "") for option in options or []}
+    if kind == QuestionKind.YES_NO:
+        return {key: labels.get(key) or YES_NO_LABELS.get(key, key)
+                for key in {*YES_NO_LABELS, *labels}}
+    return {key: words or key for key, words in labels.items()}
+
+
+def answer_text(value: Any, *, kind: str, options: Sequence[Mapping[str, Any]] | None = None
+                ) -> str:
+    """A stored answer as a reader says it: option labels rather than keys, "Yes", "No"
+    and "Not applicable", numbers as the vendor gave them (30, not 30.0), a count for files
+    (the files themselves are listed with their names and hashes). "" when unanswered:
+    each reader says that in its own words."""
     if value is None or value == "" or value == []:
         return ""
-    labels = {o.get("key"): o.get("label") or o.get("key") for o in question.options or []}
-    if question.kind == "yes_no":
-        return labels.get(value) or YES_NO.get(value, str(value))
-    if question.kind == "single_choice":
-        return str(labels.get(value, value))
-    if question.kind == "multi_choice":
-        return ", ".join(str(labels.get(v, v)) for v in value)
-    if question.kind == "file":
+    if kind == QuestionKind.FILE:
         count = len(value) if isinstance(value, list) else 1
-        return f"{count} file" if count == 1 else f"{count} files"
+        return f"{count} file{'s' if count != 1 else ''} attached"
+    if kind in (QuestionKind.YES_NO, QuestionKind.SINGLE_CHOICE, QuestionKind.MULTI_CHOICE):
+        labels = option_labels(kind, options)
+        items = value if isinstance(value, list) else [value]
+        return CHOICE_SEPARATOR.join(labels.get(item, str(item)) for item in items)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

@@ -18,6 +18,15 @@ class QuestionKind(models.TextChoices):
     INFO = "info"
 
 
+class YesNo(models.TextChoices):
+    """The answers of a `yes_no` question, with the words every page, export and PDF shows
+    when the author gave no label of their own."""
+
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NA = "na", "Not applicable"
+
+
 class Template(UUIDModel):
     class Status(models.TextChoices):
         DRAFT = "draft"

@@ -11,6 +11,20 @@ DATA_CATEGORIES = ["training_data", "model_outputs", "personal_data", "roadmaps"
                    "evaluation_sets", "label_schemas"]
 
 
+class NeutralityStatus(models.TextChoices):
+    """A vendor's neutrality towards its buyer, with the words pages, e-mails and reports
+    use (sentences take them in lower case: "from neutral to at risk")."""
+
+    NEUTRAL = "neutral", "Neutral"
+    AT_RISK = "at_risk", "At risk"
+    CONFLICTED = "conflicted", "Conflicted"
+
+
+# How a finding's weight reads; the two that move the status read as the status does.
+SEVERITY_LABELS = {"info": "Noted", "at_risk": NeutralityStatus.AT_RISK.label,
+                   "conflicted": NeutralityStatus.CONFLICTED.label, "discrepancy": "Discrepancy"}
+
+
 class Vendor(UUIDModel):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
                                      related_name="vendors")
@@ -27,7 +41,7 @@ class Vendor(UUIDModel):
     notes = models.TextField(blank=True)
     # Months between assessments; null = the organisation's cadence for the criticality.
     reassessment_months = models.PositiveSmallIntegerField(null=True, blank=True)
-    neutrality_status = models.CharField(max_length=12, default="neutral")
+    neutrality_status = models.CharField(max_length=12, default=NeutralityStatus.NEUTRAL)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -9,34 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from questionnaires.authoring.display import answer_text
 from questionnaires.scoring.text import num
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
-YES_NO_LABELS = {"yes": "Yes", "no": "No", "na": "Not applicable"}
 NOT_ANSWERED = "Not answered"
 
 
-def answer_text(question: Mapping[str, Any], value: Any) -> str:
-    """An answer as a reader expects it: option labels rather than keys, numbers as
-    written, a count for files (the files themselves are listed with their hashes)."""
-    if value is None or value == "" or value == []:
-        return NOT_ANSWERED
-    kind = question["kind"]
-    labels = {option["key"]: option.get("label") or option["key"]
-              for option in question.get("options") or []}
-    if kind == "yes_no":
-        return labels.get(value) or YES_NO_LABELS.get(value, str(value))
-    if kind == "single_choice":
-        return labels.get(value, str(value))
-    if kind == "multi_choice":
-        items = value if isinstance(value, list) else [value]
-        return "; ".join(labels.get(item, str(item)) for item in items)
-    if kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return num(value)
-    if kind == "file":
-        count = len(value) if isinstance(value, list) else 1
-        return f"{count} file{'s' if count != 1 else ''} attached"
-    return str(value)
+def answer_words(question: Mapping[str, Any], value: Any) -> str:
+    """The answer to a question row (a dict of `kind` and `options`) as the report says it."""
+    return answer_text(value, kind=question["kind"], options=question.get("options")) \
+        or NOT_ANSWERED
 
 
 def file_size(size: int) -> str:
@@ -77,7 +60,7 @@ def appendix(sections: Sequence[Mapping[str, Any]], questions: Iterable[Mapping[
                 "number": f"{s_index}.{q_index}",
                 "key": question["key"],
                 "text": question["text"],
-                "answer": answer_text(question, answer.get("value")),
+                "answer": answer_words(question, answer.get("value")),
                 "comment": answer.get("comment", ""),
                 "evidence": evidence.get(question["id"], []),
                 "refs": ", ".join(question.get("refs") or []),
@@ -103,7 +86,7 @@ def findings(flags: Iterable[Mapping[str, Any]], questions: Mapping[str, Mapping
             "question_key": flag["question"],
             "question": question.get("text", flag["question"]),
             "section": section_titles.get(question.get("section_id"), ""),
-            "answer": answer_text(question, flag.get("answer")) if question
+            "answer": answer_words(question, flag.get("answer")) if question
             else str(flag.get("answer")),
             "comment": answer.get("comment", ""),
             "recommendation": flag.get("recommendation") or "",

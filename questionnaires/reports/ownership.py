@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from questionnaires.charts.ownership import ownership_graph_svg, ownership_timeline_svg
-from questionnaires.ownership.models import NeutralityEvent, Vendor
+from questionnaires.ownership.models import SEVERITY_LABELS, NeutralityEvent, NeutralityStatus, Vendor
 from questionnaires.ownership.neutrality.analysis import analyse, cross_check
 from questionnaires.ownership.neutrality.paths import OwnershipTooComplex
 from questionnaires.ownership.neutrality.records import NeutralityInputError
@@ -24,10 +24,8 @@ from questionnaires.ownership.services.neutrality import graph_for
 
 logger = logging.getLogger(__name__)
 
-STATUS_LABELS = {"neutral": "Neutral", "at_risk": "At risk", "conflicted": "Conflicted",
+STATUS_LABELS = {**dict(NeutralityStatus.choices),
                  "discrepancy": "Discrepancy between answers and records"}
-SEVERITY_LABELS = {"info": "Noted", "at_risk": "At risk", "conflicted": "Conflicted",
-                   "discrepancy": "Discrepancy"}
 EVENT_LIMIT = 50  # change-of-control events shown; older ones are counted, not listed
 TIMELINE_YEARS = 3  # how far back the stake timeline reaches when no stake is dated
 

@@ -142,10 +142,12 @@ def assessment_review(*, assessment: Assessment) -> ReviewPage:
         answer = answers.get(question.pk)
         rows_by_section[question.section_id].append(QuestionRow(
             question=question, answer=answer,
-            text=answer_text(question, answer.value) if answer else "",
+            text=answer_text(answer.value, kind=question.kind, options=question.options)
+            if answer else "",
             visible=visible.get(question.key, False), reopened=question.key in reopened,
-            revisions=[Revision(r.version, r.round, answer_text(question, r.value), r.comment,
-                                r.answered_by, r.created_at)
+            revisions=[Revision(r.version, r.round,
+                                answer_text(r.value, kind=question.kind, options=question.options),
+                                r.comment, r.answered_by, r.created_at)
                        for r in answer.revisions.all()] if answer else [],
             evidence=files[question.pk], comments=notes[question.pk],
             flags=by_question[question.key]))

@@ -109,8 +109,8 @@ def _answers(diff: AssessmentDiff) -> None:
     keys = list(after) + [key for key in before if key not in after]
     for key in keys:
         old, new = before.get(key), after.get(key)
-        old_text = answer_text(old.question, old.value) if old else ""
-        new_text = answer_text(new.question, new.value) if new else ""
+        old_text = _words(old)
+        new_text = _words(new)
         old_comment, new_comment = (old.comment if old else ""), (new.comment if new else "")
         if old_text == new_text and old_comment == new_comment:
             diff.unchanged += 1
@@ -118,6 +118,12 @@ def _answers(diff: AssessmentDiff) -> None:
         question = (new or old).question
         diff.answers.append(AnswerChange(key, question.text, old_text, new_text,
                                          old_comment, new_comment))
+
+
+def _words(answer: Answer | None) -> str:
+    if answer is None:
+        return ""
+    return answer_text(answer.value, kind=answer.question.kind, options=answer.question.options)
 
 
 def _sections(diff: AssessmentDiff) -> None:

@@ -7,21 +7,18 @@ decided by the compiled template (the server, never the browser), from the saved
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
 
 from questionnaires.assessments.models import Answer, Assessment, Evidence
 from questionnaires.assessments.services.lifecycle import editable_keys
+from questionnaires.authoring.display import YES_NO_LABELS, answer_text
 from questionnaires.authoring.models import Question, Section
 from questionnaires.authoring.services.templates import compiled_template
 from questionnaires.authoring.text import block_html, inline_html
 from questionnaires.conditions import is_answered
-
-YES_NO_LABELS = {"yes": "Yes", "no": "No", "na": "Not applicable"}
 
 
 @dataclass
@@ -118,11 +115,10 @@ class QuestionState:
         """The answer in words, for read-only views and the receipt."""
         if not self.answered:
             return ""
-        chosen = [c for c in self.choices if c.selected]
-        if self.kind in ("yes_no", "single_choice", "multi_choice", "file"):
-            # Labels are safe HTML; the receipt shows their words (the template escapes).
-            return ", ".join(html.unescape(strip_tags(c.label)) for c in chosen)
-        return str(self.value)
+        if self.kind == "file":
+            # The vendor's own receipt names the files it attached, not only their count.
+            return ", ".join(e.name for e in self.evidence if str(e.pk) in set(self.value))
+        return answer_text(self.value, kind=self.kind, options=self.question.options)
 
     def for_api(self) -> dict:
         question = self.question

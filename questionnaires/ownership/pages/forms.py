@@ -8,7 +8,13 @@ from decimal import Decimal
 from django import forms
 
 from questionnaires.core.base import Criticality
-from questionnaires.ownership.models import DATA_CATEGORIES, SERVICES, Entity, Vendor
+from questionnaires.ownership.models import (
+    DATA_CATEGORIES,
+    SERVICES,
+    Entity,
+    NeutralityStatus,
+    Vendor,
+)
 from questionnaires.ownership.neutrality.records import SEVERITIES
 from questionnaires.ownership.services.stakes import StakeInput
 
@@ -17,8 +23,7 @@ PERCENT = {"max_digits": 7, "decimal_places": 4, "min_value": Decimal(0),
 SEVERITY_CHOICES = [("info", "Noted only"), ("at_risk", "At risk"),
                     ("conflicted", "Conflicted")]
 assert [key for key, _ in SEVERITY_CHOICES] == list(SEVERITIES)
-NEUTRALITY_CHOICES = [("", "Any"), ("neutral", "Neutral"), ("at_risk", "At risk"),
-                      ("conflicted", "Conflicted")]
+NEUTRALITY_CHOICES = [("", "Any"), *NeutralityStatus.choices]
 
 
 def _labels(keys: list[str]) -> list[tuple[str, str]]:

@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from questionnaires.charts.ownership import ownership_graph_svg, ownership_timeline_svg
 from questionnaires.core.errors import DomainError
-from questionnaires.ownership.models import Entity, NeutralityEvent, Stake, Vendor
+from questionnaires.ownership.models import SEVERITY_LABELS, Entity, NeutralityEvent, Stake, Vendor
 from questionnaires.ownership.neutrality.wording import format_percent
 from questionnaires.ownership.pages.forms import DisposeForm, StakeForm
 from questionnaires.ownership.services.competitors import neutrality_settings
@@ -33,8 +33,6 @@ from questionnaires.ownership.services.neutrality import (
 
 EVENT_LIMIT = 50  # recorded events listed; the API pages through all of them
 DATALIST_LIMIT = 500  # entity names suggested in the stake form
-SEVERITY_LABELS = {"info": "Noted", "at_risk": "At risk", "conflicted": "Conflicted",
-                   "discrepancy": "Discrepancy"}
 
 
 def parse_on(value: str | None) -> tuple[datetime.date, str]:

@@ -27,7 +27,14 @@ from questionnaires.audit.services import audit_record
 from questionnaires.authoring.models import Template
 from questionnaires.core.errors import Conflict, DomainError
 from questionnaires.core.notifications import email_later, members_who_want
-from questionnaires.ownership.models import Competitor, Entity, NeutralityEvent, Stake, Vendor
+from questionnaires.ownership.models import (
+    Competitor,
+    Entity,
+    NeutralityEvent,
+    NeutralityStatus,
+    Stake,
+    Vendor,
+)
 from questionnaires.ownership.neutrality.analysis import (
     Finding,
     Result,
@@ -44,7 +51,6 @@ from questionnaires.ownership.neutrality.wording import format_percent
 NOTIFICATION_KIND = "neutrality_changed"
 RECHECK_KEY = "rapid-neutrality-recheck"
 RECHECK_DUE_DAYS = 14
-STATUS_LABELS = {"neutral": "neutral", "at_risk": "at risk", "conflicted": "conflicted"}
 # How far back the history looks when no stake carries a date.
 UNDATED_HISTORY_DAYS = 3 * 365
 OPEN_STATUSES = (Assessment.Status.SENT, Assessment.Status.IN_PROGRESS,
@@ -467,13 +473,19 @@ def _record_change(vendor: Vendor, result: Result, *, by, stake: Stake | None,
     email_later(to=members_who_want(vendor.organization, NOTIFICATION_KIND),
                 template="emails/neutrality_changed",
                 context={"vendor": vendor.name, "buyer": vendor.organization.name,
-                         "from_status": STATUS_LABELS.get(before, before),
-                         "to_status": STATUS_LABELS[result.status], "reasons": reasons,
+                         "from_status": _status_words(before),
+                         "to_status": _status_words(result.status), "reasons": reasons,
                          "url": settings.SITE_URL + reverse("workspace:vendors-detail",
                                                             args=[vendor.pk]),
                          "by": by.get_username() if by is not None and by.is_authenticated
                          else "the system"})
     return event
+
+
+def _status_words(status: str) -> str:
+    """A status as a sentence says it: "at risk"."""
+    return NeutralityStatus(status).label.lower() if status in NeutralityStatus.values \
+        else status
 
 
 def _note(reason: str) -> dict:
