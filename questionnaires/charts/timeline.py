@@ -64,7 +64,7 @@ def _row(registry: Registry, stake: Stake, index: int, start: date, end: date,
     held_from = max(stake.acquired_on or start, start)
     held_to = min(stake.disposed_on or end, end)
     x1, x2 = _x(held_from, start, end, chart_left), _x(held_to, start, end, chart_left)
-    disposed = stake.disposed_on is not None and stake.disposed_on <= end
+    disposed = not stake.is_held_on(end)  # it overlaps the period, so it was acquired by then
     sentence = _sentence(registry, stake)
     bar = element("rect", {
         "x": x1, "y": top + (ROW_HEIGHT - BAR_HEIGHT) / 2, "width": max(x2 - x1, 2.0),

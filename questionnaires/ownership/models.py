@@ -1,10 +1,13 @@
 """The buyer's vendor registry, its competitors, and the ownership graph around vendors."""
 
+import datetime
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from questionnaires.core.base import Criticality, UUIDModel
 from questionnaires.core.models import Organization
+from questionnaires.ownership.neutrality.records import held_on
 
 SERVICES = ["annotation", "rlhf", "evaluation", "data_sourcing", "red_teaming", "transcription"]
 DATA_CATEGORIES = ["training_data", "model_outputs", "personal_data", "roadmaps",
@@ -138,6 +141,10 @@ class Stake(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.holder} holds {self.percent}% of {self.subject}"
+
+    def is_held_on(self, day: datetime.date) -> bool:
+        """Held on `day`: from its acquisition day (or undated), until its disposal day."""
+        return held_on(self.acquired_on, self.disposed_on, day)
 
 
 class NeutralityEvent(UUIDModel):

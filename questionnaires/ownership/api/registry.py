@@ -157,9 +157,7 @@ class StakeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_held_today(self, stake: Stake) -> bool:
-        today = timezone.localdate()
-        acquired = stake.acquired_on is None or stake.acquired_on <= today
-        return acquired and (stake.disposed_on is None or stake.disposed_on > today)
+        return stake.is_held_on(timezone.localdate())
 
 
 class StakeWrittenSerializer(StakeSerializer):

@@ -60,6 +60,14 @@ class Entity:
     parent_id: str | None = None
 
 
+def held_on(acquired_on: date | None, disposed_on: date | None, day: date) -> bool:
+    """Is a stake with these dates held on `day`? Acquired on or before it (or undated)
+    and not disposed of by then: held from its acquisition day, no longer on its disposal
+    day. The one answer for the registry record, the stored row and every page."""
+    acquired = acquired_on is None or acquired_on <= day
+    return acquired and (disposed_on is None or disposed_on > day)
+
+
 @dataclass(frozen=True)
 class Stake:
     """`holder_id` holds `percent` of `subject_id` (and `voting_percent` of its votes)."""
@@ -76,10 +84,9 @@ class Stake:
     disposed_on: date | None = None
     source: str = ""
 
-    def is_active(self, on: date) -> bool:
-        """Held on `on`: acquired on or before it (or undated) and not disposed by then."""
-        acquired = self.acquired_on is None or self.acquired_on <= on
-        return acquired and (self.disposed_on is None or self.disposed_on > on)
+    def is_held_on(self, day: date) -> bool:
+        """Held on `day` (see `held_on`)."""
+        return held_on(self.acquired_on, self.disposed_on, day)
 
 
 @dataclass(frozen=True)
@@ -162,7 +169,7 @@ class Registry:
 
     def active_stakes(self, on: date) -> tuple[Stake, ...]:
         """The stakes held on `on`, in input order."""
-        return tuple(stake for stake in self.stakes if stake.is_active(on))
+        return tuple(stake for stake in self.stakes if stake.is_held_on(on))
 
     def _check_references(self) -> None:
         for index, stake in enumerate(self.stakes):

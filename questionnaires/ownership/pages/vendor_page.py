@@ -131,7 +131,7 @@ class VendorPage:
         rows = (Stake.objects.filter(pk__in=self.stake_ids)
                 .select_related("holder__parent", "subject")
                 .order_by(F("acquired_on").asc(nulls_first=True), "created_at", "id"))
-        return [{"stake": stake, "held": _held(stake, today),
+        return [{"stake": stake, "held": stake.is_held_on(today),
                  "percent": shown_percent(stake.percent),
                  "voting_percent": None if stake.voting_percent is None
                  else shown_percent(stake.voting_percent),
@@ -153,11 +153,6 @@ class VendorPage:
 def shown_percent(value) -> str:
     """A stored percentage as the findings show them: "49.0", "12.25"."""
     return format_percent(Fraction(str(value)))
-
-
-def _held(stake: Stake, day: datetime.date) -> bool:
-    acquired = stake.acquired_on is None or stake.acquired_on <= day
-    return acquired and (stake.disposed_on is None or stake.disposed_on > day)
 
 
 def _finding_row(finding) -> dict:

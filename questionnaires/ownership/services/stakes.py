@@ -19,6 +19,7 @@ from questionnaires.audit.services import audit_record
 from questionnaires.core.errors import DomainError
 from questionnaires.core.models import Organization
 from questionnaires.ownership.models import Entity, NeutralityEvent, Stake, Vendor
+from questionnaires.ownership.neutrality.records import held_on
 from questionnaires.ownership.neutrality.wording import format_percent
 from questionnaires.ownership.services.neutrality import (
     OwnershipGraph,
@@ -220,9 +221,8 @@ class _Held:
     acquired_on: datetime.date | None
     disposed_on: datetime.date | None
 
-    def held_on(self, day: datetime.date) -> bool:
-        acquired = self.acquired_on is None or self.acquired_on <= day
-        return acquired and (self.disposed_on is None or self.disposed_on > day)
+    def is_held_on(self, day: datetime.date) -> bool:
+        return held_on(self.acquired_on, self.disposed_on, day)
 
 
 def _check_totals(subject: Entity, percent: Decimal, votes: Decimal,
@@ -242,9 +242,9 @@ def _check_totals(subject: Entity, percent: Decimal, votes: Decimal,
                                                                held.disposed_on)
                             if day is not None and day > first)})
     for day in days:
-        if not new.held_on(day):
+        if not new.is_held_on(day):
             continue
-        held = [stake for stake in others if stake.held_on(day)] + [new]
+        held = [stake for stake in others if stake.is_held_on(day)] + [new]
         for field, measure, noun in (("percent", "percent", "shares"),
                                      ("voting_percent", "votes", "votes")):
             total = sum((getattr(stake, measure) for stake in held), Decimal(0))
