@@ -6,10 +6,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from questionnaires.audit.models import AuditEvent
+from questionnaires.core.locks import advisory_lock
 from questionnaires.core.models import Organization
 
 GENESIS = "0" * 64
@@ -45,13 +46,9 @@ def event_hash(event: AuditEvent) -> str:
 
 
 def _lock_chain(organization_id, stream: str) -> None:
-    # Two writers must not both extend a chain from the same head. PostgreSQL: a
-    # transaction-scoped advisory lock per chain; SQLite serialises writers anyway.
-    if connection.vendor == "postgresql":
-        name = str(organization_id) + (f"/{stream}" if stream else "")
-        key = int(hashlib.sha256(name.encode()).hexdigest()[:15], 16)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    # Two writers must not both extend a chain from the same head: one lock per chain,
+    # the last lock of the order in questionnaires.core.locks.
+    advisory_lock("audit-chain", str(organization_id) + (f"/{stream}" if stream else ""))
 
 
 def chain_head(*, organization_id, stream: str = MAIN) -> dict | None:

@@ -8,17 +8,17 @@ key are archived, so buyers issue the newest while assessments keep the version 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from questionnaires.authoring.importers import load_native
 from questionnaires.authoring.models import Question, Section, Template
 from questionnaires.authoring.services.templates import spec_digest, template_create, template_spec
+from questionnaires.core.locks import advisory_lock
 from questionnaires.core.models import Organization
 
 LIBRARY_DIR = Path(__file__).resolve().parents[2] / "library"
@@ -37,10 +37,7 @@ class LibraryEntry:
 def _lock_library() -> None:
     # Two loaders starting together (two web containers at boot) would both compute the
     # same next version and one would die on the unique constraint: serialise them.
-    if connection.vendor == "postgresql":
-        key = int(hashlib.sha256(b"diligence.library_load").hexdigest()[:15], 16)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    advisory_lock("library-load")
 
 
 @transaction.atomic

@@ -9,7 +9,6 @@ name) end in `neutrality_refresh_vendors`, inside the writer's transaction.
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from functools import cached_property
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +25,7 @@ from questionnaires.assessments.models import Assessment
 from questionnaires.audit.services import audit_record
 from questionnaires.authoring.models import Template
 from questionnaires.core.errors import Conflict, DomainError
+from questionnaires.core.locks import advisory_lock
 from questionnaires.core.notifications import email_later, members_who_want
 from questionnaires.ownership.models import (
     Competitor,
@@ -236,7 +236,7 @@ def _lock_names(organization) -> None:
     # Two writers naming a new holder at once ("Orbital, Inc." and "ORBITAL") must not both
     # find nothing and create two entities for one company: the unique constraint is on the
     # exact name only.
-    _advisory_lock(f"entity-names:{organization.pk}")
+    advisory_lock("entity-names", organization.pk)
 
 
 def registry_lock(organization) -> None:
@@ -244,10 +244,10 @@ def registry_lock(organization) -> None:
     thresholds, vendors), taken first in each of them.
 
     They are rare and quick, and one at a time each sees the totals, names and statuses the
-    previous one left. With vendor rows locked next (`lock_vendors`) and the audit chain
-    last, these writers take their locks in the same order as the rest of the code that
-    locks a vendor row (the reassessment schedule: vendor, then audit), so none deadlocks."""
-    _advisory_lock(f"ownership-registry:{organization.pk}")
+    previous one left. Vendor rows are locked next (`lock_vendors`) and the audit chain
+    last: the order of questionnaires.core.locks, which the rest of the code that locks a
+    vendor row keeps too (the reassessment schedule: vendor, then audit)."""
+    advisory_lock("ownership-registry", organization.pk)
 
 
 def lock_vendors(organization, vendor_ids: Iterable[Any] | None) -> list[Vendor]:
@@ -257,14 +257,6 @@ def lock_vendors(organization, vendor_ids: Iterable[Any] | None) -> list[Vendor]
     if vendor_ids is not None:
         vendors = vendors.filter(pk__in=list(vendor_ids))
     return list(vendors.order_by("pk"))
-
-
-def _advisory_lock(name: str) -> None:
-    # PostgreSQL: held until the transaction ends. SQLite serialises writers anyway.
-    if connection.vendor == "postgresql":
-        key = int(hashlib.sha256(name.encode()).hexdigest()[:15], 16)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def vendor_entity(vendor: Vendor) -> Entity:
