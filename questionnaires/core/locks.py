@@ -10,7 +10,8 @@ everywhere, so no two writers wait for each other in a circle:
 1. the buyer's ownership registry (`ownership-registry:<org>`, ownership.services.neutrality
    `registry_lock`), then the entity names (`entity-names:<org>`) when it names a holder;
 2. the vendor rows (`select_for_update` in id order, `lock_vendors`);
-3. the audit chain being appended to (`audit-chain:<org>/<stream>`, audit.services), last:
+3. the assessment row (`select_for_update`: answer saves, submission);
+4. the audit chain being appended to (`audit-chain:<org>/<stream>`, audit.services), last:
    every audited write records its event at the end.
 
 Loading the built-in library (`library-load`) takes its lock first and then only the audit
