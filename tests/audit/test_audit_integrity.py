@@ -265,3 +265,18 @@ def test_a_short_audit_hmac_key_stops_start_up():
     result = start_django(AUDIT_HMAC_KEY="short")
     assert result.returncode != 0
     assert "AUDIT_HMAC_KEY: must be at least 32 characters, got 5" in result.stderr
+
+
+def test_one_organisations_verification_ignores_the_other_organisations_checkpoints(
+        buyer, outsider, chain, capsys):
+    audit_record(organization=outsider.organization, action="assessment.issued")
+    audit_checkpoint()
+    _sql("DELETE FROM questionnaires_auditevent WHERE organization_id = %s",
+         [outsider.organization.pk])
+    with checkpoint_file.path().open("a") as lines:
+        lines.write("not json\n")
+    call_command("verify_audit", organization=buyer.organization.name)
+    assert "audit trail intact" in capsys.readouterr().out
+    err = _verify(capsys)
+    assert "checkpoint file line 3: not a checkpoint" in err
+    assert f"organisation {outsider.organization.pk}: seq 1: the file and table checkpoint" in err
