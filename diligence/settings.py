@@ -16,6 +16,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.crypto import salted_hmac
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("DILIGENCE_VAR_DIR", BASE_DIR / "var"))
@@ -112,6 +113,17 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY: required when DEBUG is off")
     SECRET_KEY = "insecure-development-key-only-for-DEBUG"  # noqa: S105 - refused unless DEBUG
+# The key of the audit trail's HMAC chain and of its checkpoints. It is not in the database,
+# so whoever can write the database still cannot recompute a chain after editing an event.
+# Unset, it is derived from SECRET_KEY with a salt of its own (Django's salted_hmac), so it is
+# never SECRET_KEY itself; set it explicitly in production, or rotating SECRET_KEY makes every
+# keyed event of the trail fail verification. It must never change once events are written.
+AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY") or salted_hmac(
+    "diligence.audit.AUDIT_HMAC_KEY", "the audit chain's HMAC key", secret=SECRET_KEY,
+    algorithm="sha256").hexdigest()
+if len(AUDIT_HMAC_KEY) < 32:
+    raise ImproperlyConfigured(
+        f"AUDIT_HMAC_KEY: must be at least 32 characters, got {len(AUDIT_HMAC_KEY)}")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL])
@@ -200,6 +212,11 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Evidence and reports live outside every URL-served folder; only authorised views stream them.
 PRIVATE_ROOT = Path(os.environ.get("PRIVATE_ROOT", VAR_DIR / "private"))
+# The audit trail's checkpoints are also appended here, outside the database, as JSON lines
+# (questionnaires/audit/checkpoint_file.py): someone who can rewrite the database cannot
+# rewrite this file too. Best on a volume of its own with append-only or WORM semantics.
+AUDIT_CHECKPOINT_DIR = Path(os.environ.get("AUDIT_CHECKPOINT_DIR",
+                                           PRIVATE_ROOT / "audit-checkpoints"))
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -331,6 +348,9 @@ CELERY_BEAT_SCHEDULE = {
     "issue-due-reassessments": {
         "task": "questionnaires.tasks.reassessment.issue_due_reassessments",
         "schedule": crontab(minute=20)},
+    # Sign each audit chain's head (table and file): verify_audit then finds a chain cut
+    # short or deleted since. The period is the window in which a cut goes unnoticed.
+    "audit-checkpoint": {"task": "questionnaires.tasks.audit.checkpoint", "schedule": 300.0},
     "warn-expiring-evidence": {
         "task": "questionnaires.tasks.reassessment.warn_expiring_evidence",
         "schedule": crontab(hour=6, minute=30)},

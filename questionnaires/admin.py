@@ -46,12 +46,11 @@ class AssessmentAdmin(admin.ModelAdmin):
     raw_id_fields = ["previous"]
 
 
-@admin.register(models.AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the trail is append-only, even for superusers."""
-
-    list_display = ["created_at", "organization", "action", "actor_label", "object_type"]
-    list_filter = ["action"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Viewing only, even for superusers: these rows are versioned or audited (answers and
+    their revisions, score runs, scoring jobs, reports, the audit trail), and an edit here
+    would bypass the services that keep their history, their outbox and their audit events.
+    Changes go through the application; the trail itself is append-only."""
 
     def has_add_permission(self, request):
         return False
@@ -63,8 +62,53 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(models.AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "organization", "stream", "seq", "action", "actor_label",
+                    "object_type"]
+    list_filter = ["action"]
+    list_select_related = ["organization"]
+
+
+@admin.register(models.AuditCheckpoint)
+class AuditCheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "organization", "stream", "seq", "kind"]
+    list_filter = ["kind"]
+    list_select_related = ["organization"]
+
+
+@admin.register(models.Answer)
+class AnswerAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "question", "answered_by", "updated_at"]
+    list_select_related = ["assessment", "question"]
+
+
+@admin.register(models.AnswerRevision)
+class AnswerRevisionAdmin(ReadOnlyAdmin):
+    list_display = ["answer", "version", "round", "answered_by", "created_at"]
+
+
+@admin.register(models.ScoreRun)
+class ScoreRunAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "engine_version", "created_at"]
+    list_select_related = ["assessment"]
+
+
+@admin.register(models.ScoringJob)
+class ScoringJobAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "status", "attempts", "created_at", "dispatched_at"]
+    list_filter = ["status"]
+    list_select_related = ["assessment"]
+
+
+@admin.register(models.Report)
+class ReportAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "status", "organization", "created_at", "finished_at"]
+    list_filter = ["status"]
+    list_select_related = ["assessment", "organization"]
+
+
 for model in (models.Competitor, models.Entity, models.Stake, models.Invitation,
-              models.Answer, models.Evidence, models.ScoreRun, models.ScoringJob,
-              models.Report, models.Review, models.RemediationItem, models.Scenario,
+              models.Evidence, models.Review, models.RemediationItem, models.Scenario,
               models.NeutralityEvent):
     admin.site.register(model)

@@ -10,7 +10,7 @@ from questionnaires.assessments.models import (
     RemediationItem,
     Review,
 )
-from questionnaires.audit.models import AuditEvent
+from questionnaires.audit.models import AuditCheckpoint, AuditEvent
 from questionnaires.authoring.models import Question, QuestionKind, Section, Template
 from questionnaires.core.base import Criticality, Tier
 from questionnaires.core.models import Membership, Organization
@@ -19,8 +19,8 @@ from questionnaires.reports.models import Report
 from questionnaires.scoring.models import Scenario, ScoreRun, ScoringJob
 
 __all__ = [
-    "Answer", "AnswerRevision", "Assessment", "AuditEvent", "Comment", "Competitor",
-    "Criticality", "Entity", "Evidence", "Invitation", "Membership", "NeutralityEvent",
+    "Answer", "AnswerRevision", "Assessment", "AuditCheckpoint", "AuditEvent", "Comment",
+    "Competitor", "Criticality", "Entity", "Evidence", "Invitation", "Membership", "NeutralityEvent",
     "Organization", "Question", "QuestionKind", "RemediationItem", "Report", "Review",
     "Scenario", "ScoreRun", "ScoringJob", "Section", "Stake", "Template", "Tier", "Vendor",
 ]

@@ -61,6 +61,15 @@ def pytest_terminal_summary(terminalreporter):
             "`make test` again.", red=True)
 
 
+@pytest.fixture(autouse=True)
+def audit_checkpoints_of_this_test(monkeypatch, tmp_path_factory):
+    """Each test its own audit checkpoint file: the file outlives the test's database rows,
+    and checkpoints of chains rolled back with another test would read as chains deleted."""
+    if settings.configured:
+        base = tmp_path_factory.getbasetemp() / "audit-checkpoints"
+        monkeypatch.setattr(settings, "AUDIT_CHECKPOINT_DIR", base / str(time.monotonic_ns()))
+
+
 # --- Actors ----------------------------------------------------------------------------------
 @pytest.fixture
 def buyer_org(db):

@@ -21,9 +21,11 @@ ISSUE_DUE_REASSESSMENTS = "questionnaires.tasks.reassessment.issue_due_reassessm
 WARN_EXPIRING_EVIDENCE = "questionnaires.tasks.reassessment.warn_expiring_evidence"
 WORKER_HEARTBEAT = "questionnaires.tasks.base.worker_heartbeat"
 PING = "questionnaires.tasks.base.ping"
+AUDIT_CHECKPOINT = "questionnaires.tasks.audit.checkpoint"
 
 NAMES = (SCORE, SCORING_SWEEP, RENDER_REPORT, REPORT_SWEEP, SEND_EMAIL, SEND_REMINDERS,
-         ISSUE_DUE_REASSESSMENTS, WARN_EXPIRING_EVIDENCE, WORKER_HEARTBEAT, PING)
+         ISSUE_DUE_REASSESSMENTS, WARN_EXPIRING_EVIDENCE, WORKER_HEARTBEAT, PING,
+         AUDIT_CHECKPOINT)
 
 
 def task(name: str):

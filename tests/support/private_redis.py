@@ -86,8 +86,22 @@ class PrivateRedis:
 
     def in_flight(self, task: str) -> int:
         """Messages of `task` taken by a worker and not yet acknowledged."""
-        return sum(_task_of(json.loads(raw)[0]) == task
-                   for raw in self.client().hvals("unacked"))
+        return len(self.in_flight_tags(task))
+
+    def in_flight_tags(self, task: str) -> set[str]:
+        """The delivery tags of those messages (a redelivered message gets a new one)."""
+        return {tag.decode() for tag, raw in self.client().hgetall("unacked").items()
+                if _task_of(json.loads(raw)[0]) == task}
+
+    def restore(self, tags: set[str]) -> None:
+        """Put unacknowledged messages back on their queue with kombu's own restore, as a
+        live worker does once their visibility timeout passed."""
+        from diligence.celery import app
+
+        with app.connection_for_write() as connection:
+            qos = connection.default_channel.qos
+            for tag in tags:
+                qos.restore_by_tag(tag)
 
     def queued(self, task: str, queue: str = "celery") -> int:
         """Messages of `task` waiting in `queue` (a submission also queues emails)."""

@@ -8,6 +8,17 @@ ago and is still not done (its message died with Redis, or with a worker killed 
 acknowledged the message: Redis would only deliver that again after the whole visibility
 timeout). The pattern is the one every outbox follows (core.outbox).
 
+Why the re-dispatch, found when the worker-kill test failed on a busy machine: after a
+worker was SIGKILLed, one of 100 jobs stayed `dispatched` with 0 attempts for the test's
+whole 90 s. Redis does not give a dead worker's messages back promptly in every case: one
+it had taken off the queue but not yet recorded as unacknowledged is in no Redis structure
+at all, and the unacknowledged ones come back only after the visibility timeout (in
+production 4 x the hard time limit), later still when the killed worker held kombu's
+restore lock (it expires after 300 s). The same happens in production. The sweep is the
+bound: a job dispatched more than SCORING_REDISPATCH_AFTER seconds ago (default the hard
+time limit + 60) and still not done is published again; scoring is idempotent and counts
+attempts, so a second message costs a no-op, never a second score run.
+
 This module imports no scoring engine and no other domain's services, so issuing and
 submission (assessments) can write jobs without depending on what scoring reads."""
 

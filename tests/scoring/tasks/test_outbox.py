@@ -85,6 +85,32 @@ def test_the_sweeper_dispatches_pending_jobs_and_stale_dispatched_ones_but_not_f
     assert scoring.scoring_sweep() == 0  # both are freshly dispatched now
 
 
+def test_the_sweep_redispatches_a_job_dispatched_longer_ago_than_the_grace_but_not_a_fresh_one(
+        buyer, vendor, template, published, settings):
+    """SCORING_REDISPATCH_AFTER, read when the sweep runs: the recovery of a job whose
+    message died with a killed worker, without waiting for Redis's visibility timeout."""
+    import datetime
+
+    from django.utils import timezone
+
+    settings.SCORING_REDISPATCH_AFTER = 30
+    org = buyer.organization
+    old = job_of(submitted(organization=org, vendor=vendor, template=template))
+    fresh = job_of(submitted(organization=org, vendor=vendor, template=template))
+    now = timezone.now()
+    ScoringJob.objects.filter(pk=old.pk).update(
+        status="dispatched", dispatched_at=now - datetime.timedelta(seconds=31))
+    ScoringJob.objects.filter(pk=fresh.pk).update(
+        status="dispatched", dispatched_at=now - datetime.timedelta(seconds=29))
+
+    assert scoring.scoring_sweep() == 1
+    assert published == [str(old.pk)]
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert old.status == "dispatched" and old.dispatched_at >= now
+    assert fresh.dispatched_at < now
+
+
 def test_a_second_run_of_the_same_job_stores_nothing_and_counts_no_attempt(
         buyer, vendor, template):
     assessment, first = scored(organization=buyer.organization, vendor=vendor, template=template)

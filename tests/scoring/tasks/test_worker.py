@@ -1,7 +1,8 @@
 """Scoring on real Celery workers and a real Redis: exactly once, nothing lost.
 
 - a worker killed with SIGKILL in the middle of 100 submissions: a new worker finishes,
-  the killed one's messages come back, and every assessment has exactly one score run;
+  the killed one's messages come back, the outbox sweep re-dispatches any job whose message
+  died with it, and every assessment has exactly one score run;
 - Redis down: submissions still succeed in well under 5 s, their jobs wait in the outbox,
   and the sweeper has them all scored once Redis is back; the email to the buyer's members
   that a submission also queues must not undo that;
@@ -18,10 +19,11 @@ import time
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from questionnaires.audit.models import AuditEvent
 from questionnaires.scoring.models import Scenario, ScoreRun, ScoringJob
-from questionnaires.scoring.services.outbox import MAX_ATTEMPTS, scoring_sweep
+from questionnaires.scoring.services.outbox import MAX_ATTEMPTS, redispatch_grace, scoring_sweep
 from tests.conftest import (
     api_client_for,
     discard_worker,
@@ -94,7 +96,7 @@ def assert_scored_exactly_once(assessments) -> None:
 
 
 def test_a_worker_killed_mid_run_loses_nothing_and_doubles_nothing(
-        buyer, vendor, tmp_path, private_broker):
+        buyer, vendor, tmp_path, private_broker, settings):
     assessments = answered(buyer, vendor, SUBMISSIONS)
     for assessment in assessments:
         submit(assessment)  # committed; published right after the commit
@@ -111,16 +113,34 @@ def test_a_worker_killed_mid_run_loses_nothing_and_doubles_nothing(
         if first.process.poll() is None:
             stop_worker(first)
     stored_at_kill = runs_of(assessments)
-    in_flight = private_broker.in_flight(SCORE_TASK)
+    abandoned = private_broker.in_flight_tags(SCORE_TASK)
     assert KILL_AFTER <= stored_at_kill < SUBMISSIONS
     # What the dead worker had taken and not acknowledged, for Redis to deliver again.
-    assert in_flight >= 1
+    assert abandoned
 
     second = start_worker(mail_dir=tmp_path / "second", queues="celery")
     try:
+        # The second worker has emptied the queue (with whatever Redis gave back of the dead
+        # worker's messages) and holds none of its own: nothing Redis will deliver soon.
+        settled(lambda: private_broker.queued(SCORE_TASK) == 0
+                and private_broker.in_flight_tags(SCORE_TASK) <= abandoned, timeout=90,
+                what="the queue emptied by the second worker", assessments=assessments,
+                workers=[first, second])
+        # Jobs still not done have their message only among the dead worker's (Redis gives
+        # those back after the visibility timeout, later still when the killed worker held
+        # kombu's restore lock) or nowhere (taken off the queue, not yet recorded). The
+        # outbox sweep re-dispatches them: driven here as beat would, with a short grace.
+        settings.SCORING_REDISPATCH_AFTER = 1
+        stuck = ScoringJob.objects.filter(assessment__in=assessments).exclude(status="done")
+        assert not stuck.filter(dispatched_at__gte=timezone.now() - redispatch_grace()).exists()
+        assert scoring_sweep() == stuck.count()
         settled(lambda: all_done(assessments), timeout=90, assessments=assessments,
                 what="every job done by the second worker", workers=[first, second])
-        settled(lambda: private_broker.in_flight(SCORE_TASK) == 0 and private_broker.queued(SCORE_TASK) == 0,
+        # What Redis still holds of the dead worker's comes back now (kombu's restore, as
+        # a live worker runs it), and is handled without scoring anything twice.
+        private_broker.restore(private_broker.in_flight_tags(SCORE_TASK) & abandoned)
+        settled(lambda: private_broker.in_flight(SCORE_TASK) == 0
+                and private_broker.queued(SCORE_TASK) == 0,
                 what="no message left to deliver", assessments=assessments,
                 workers=[first, second])
     finally:
