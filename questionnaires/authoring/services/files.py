@@ -52,6 +52,15 @@ class TooLarge(DomainError):
     status_code = 413
 
 
+def import_too_large(size: int, *, what: str = "the file", more_than: bool = False) -> TooLarge:
+    """The 413 for an import body or file of ``size`` bytes against IMPORT_MAX_BYTES (with
+    ``more_than``, ``size`` is where reading stopped); the upload handler raises it before
+    the rest of the body is read."""
+    limit = settings.IMPORT_MAX_BYTES
+    return TooLarge(f"{what} is {'more than ' if more_than else ''}{size:,} bytes; "
+                    f"the largest accepted is {limit:,} bytes", field="file")
+
+
 class TemplateRefused(DomainError):
     """An import (or an edit) failed validation; ``problems`` are the importer's own,
     ``details`` the same problems as API errors."""
