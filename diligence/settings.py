@@ -216,6 +216,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
+# Seconds one questionnaire import may spend reading its file, below gunicorn's 30 s timeout;
+# the largest real file (VSAQ's webapp.json) takes well under one.
+IMPORT_DEADLINE_SECONDS = env_int("IMPORT_DEADLINE_SECONDS", 15, minimum=1)
 # The largest PDF POSTed to /api/v1/reports/verify/: far above any report Diligence renders
 # (a 2,000-question report is a few MB); a body over it is refused before it is read.
 REPORT_VERIFY_MAX_BYTES = env_int("REPORT_VERIFY_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
