@@ -233,14 +233,21 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
+# Seconds one questionnaire import may spend reading its file, below gunicorn's 30 s timeout;
+# the largest real file (VSAQ's webapp.json) takes well under one.
+IMPORT_DEADLINE_SECONDS = env_int("IMPORT_DEADLINE_SECONDS", 15, minimum=1)
+# The largest PDF POSTed to /api/v1/reports/verify/: far above any report Diligence renders
+# (a 2,000-question report is a few MB); a body over it is refused before it is read.
+REPORT_VERIFY_MAX_BYTES = env_int("REPORT_VERIFY_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
 # pypdf reads an evidence PDF in a child process with these bounds (uploads/pdf_probe.py):
 # a file built to be slow or costly to read is refused instead of holding a web thread.
 EVIDENCE_PDF_CHECK_SECONDS = env_int("EVIDENCE_PDF_CHECK_SECONDS", 10, minimum=1)
 EVIDENCE_PDF_CHECK_MEMORY_MB = env_int("EVIDENCE_PDF_CHECK_MEMORY_MB", 512, minimum=64)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-# FILE_UPLOAD_HANDLERS stay Django's: they bound nothing. The evidence endpoints set their own
-# (questionnaires/uploads/parsers.py), which stop a body at EVIDENCE_MAX_BYTES.
+# FILE_UPLOAD_HANDLERS stay Django's: they bound nothing. Every upload view sets its own
+# (questionnaires/uploads/parsers.py), which stop a body at that view's limit: evidence at
+# EVIDENCE_MAX_BYTES, imports at IMPORT_MAX_BYTES, report verification at REPORT_VERIFY_MAX_BYTES.
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django_filters import rest_framework as filters
@@ -15,7 +16,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -24,6 +25,7 @@ from questionnaires.authoring.models import Template
 from questionnaires.authoring.services.files import (
     EXPORT_FORMATS,
     IMPORT_FORMATS,
+    import_too_large,
     template_export,
     template_import,
     template_replace_draft,
@@ -36,6 +38,7 @@ from questionnaires.authoring.services.library import (
 from questionnaires.authoring.services.templates import template_clone, template_publish
 from questionnaires.core.api.tenancy import OrganizationScopedMixin
 from questionnaires.core.errors import NotAllowed
+from questionnaires.uploads.parsers import LimitedMultiPartParser
 
 
 # --- Output ------------------------------------------------------------------------------------
@@ -132,6 +135,17 @@ class TemplateImportSerializer(serializers.Serializer):
         help_text="VSAQ extension files, applied in order onto a VSAQ base file.")
 
 
+class ImportMultiPartParser(LimitedMultiPartParser):
+    """Stops an import body (the file and its extensions) at IMPORT_MAX_BYTES, before it is
+    read in full."""
+
+    def limit(self) -> int:
+        return settings.IMPORT_MAX_BYTES
+
+    def refuse(self, size, *, what="the file", more_than=False):
+        return import_too_large(size, what=what, more_than=more_than)
+
+
 class TemplateFilter(filters.FilterSet):
     library = filters.BooleanFilter(field_name="organization", lookup_expr="isnull",
                                     label="true: only the built-in library; false: only yours")
@@ -226,7 +240,7 @@ class TemplateViewSet(OrganizationScopedMixin, mixins.ListModelMixin,
                    400: _errors("The file was refused: every problem, located in the file."),
                    401: _401, 403: _403, 413: _errors("The file is over IMPORT_MAX_BYTES.")})
     @action(detail=False, methods=["post"], url_path="import", url_name="import",
-            parser_classes=[MultiPartParser, FormParser])
+            parser_classes=[ImportMultiPartParser, FormParser])
     def import_file(self, request):
         serializer = TemplateImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -4,12 +4,14 @@ is a 404 and the built-in library is visible but never changes."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from questionnaires.assessments.selectors.portal_state import QuestionState, SectionState
@@ -18,6 +20,7 @@ from questionnaires.authoring.models import Template
 from questionnaires.authoring.services.files import (
     TemplateRefused,
     TooLarge,
+    import_too_large,
     problem_location,
     template_export,
     template_import,
@@ -35,6 +38,7 @@ from questionnaires.authoring.services.templates import (
 )
 from questionnaires.core.decorators import member_required
 from questionnaires.core.errors import DomainError
+from questionnaires.uploads.parsers import LimitedUploadHandler, limited_upload_handler
 
 
 def _visible(request, pk) -> Template:
@@ -79,14 +83,30 @@ def template_detail(request, pk):
     })
 
 
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
-@member_required(write=True)
 def template_import_page(request):
+    """The upload handler must be in place before anything reads the body, and
+    CsrfViewMiddleware reads request.POST: so this view is exempt from the middleware and
+    checks CSRF itself once it is (as the portal's evidence upload does)."""
+    handler = limited_upload_handler(request, limit=settings.IMPORT_MAX_BYTES,
+                                     refuse=import_too_large)
+    return _import_page(request, handler)
+
+
+@csrf_protect
+@member_required(write=True)
+def _import_page(request, handler: LimitedUploadHandler):
     posted = request.method == "POST"
     form = TemplateImportForm(request.POST if posted else None,
                               request.FILES if posted else None)
     problems, code = [], 200
-    if posted and form.is_valid():
+    if posted and handler.refusal is not None:  # the body stopped at IMPORT_MAX_BYTES
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error("file", handler.refusal.message)
+        code = 413
+    elif posted and form.is_valid():
         try:
             template = template_import(
                 file=form.cleaned_data["file"], organization=request.membership.organization,

@@ -213,6 +213,15 @@ class Answered(Node):
         return f"answered({self.name})"
 
 
+# The bounds on regular expressions' cost (see Matches). A real pattern (an ID format, an
+# e-mail address, a list of words) compiles to well under 200 instructions; 2,000 leaves
+# room for long alternations while keeping one search of MATCH_MAX_CHARS to about 0.1 s.
+MAX_PROGRAM_SIZE = 2_000
+MAX_TEMPLATE_PROGRAM_SIZE = 10_000
+# Conditions look for words and formats near the start of an answer; a long essay is
+# searched in its first 10,000 characters only (docs/native-format.md, "Conditions").
+MATCH_MAX_CHARS = 10_000
+
 Subject: TypeAlias = Ref | str
 """What ``matches``/``contains`` look in: a question (``key`` or ``key/value``) or a text."""
 
@@ -224,7 +233,14 @@ class Matches(Node):
     The expression is compiled by RE2, whose matching time is linear in the text: a
     template's author cannot write a pattern that backtracks for minutes on a vendor's
     answer (ReDoS) and stalls the web processes and workers that every tenant shares.
-    RE2 refuses backreferences and lookaround, which VSAQ's questionnaires do not use."""
+    RE2 refuses backreferences and lookaround, which VSAQ's questionnaires do not use.
+
+    Linear is not cheap: RE2's time is the text's length times the compiled program's size
+    (30 conditions like ``(.{1000})(.{1000})...x`` on a 20 KB answer took 92 s of one answer
+    save). So a pattern may compile to at most MAX_PROGRAM_SIZE instructions (checked by
+    the parser), a template's patterns to MAX_TEMPLATE_PROGRAM_SIZE together (checked by
+    compile_template), and only the first MATCH_MAX_CHARS characters of a text are searched:
+    every evaluation of a template's conditions is then bounded whatever the answers."""
 
     subject: Subject
     pattern: str
@@ -236,9 +252,18 @@ class Matches(Node):
         object.__setattr__(self, "regex", re2.compile(_regex_flags(self.flags) + self.pattern,
                                                       _RE2_OPTIONS))
 
+    @property
+    def program_size(self) -> int:
+        """RE2's measure of the compiled pattern: its cost per character searched."""
+        return self.regex.programsize
+
     def evaluate(self, ctx: Context) -> bool:
         text = subject_text(self.subject, ctx)
-        return text is not None and self.regex.search(text) is not None
+        if text is None:
+            return False
+        # Searched up to MATCH_MAX_CHARS, with one more character as context, so "$" and
+        # "\b" still mean the end of the answer and a word boundary, not the cut.
+        return self.regex.search(text[:MATCH_MAX_CHARS + 1], 0, MATCH_MAX_CHARS) is not None
 
     def render(self) -> str:
         arguments = [render_subject(self.subject), quote(self.pattern)]

@@ -28,6 +28,7 @@ from questionnaires.conditions.errors import ConditionError
 from questionnaires.conditions.lexer import Token, tokenize
 from questionnaires.conditions.nodes import (
     EQUALITY,
+    MAX_PROGRAM_SIZE,
     ORDERING,
     REGEX_FLAGS,
     Answered,
@@ -71,6 +72,11 @@ class Condition:
         self.names: frozenset[str] = frozenset(
             reference[0] for reference in map(named, walk(node)) if reference is not None
         )
+
+    @property
+    def program_size(self) -> int:
+        """The compiled size of its regular expressions together (0 without any)."""
+        return sum(node.program_size for node in walk(self.node) if isinstance(node, Matches))
 
     def evaluate(self, ctx: Context) -> bool:
         """Whether the condition holds for the answers and visibility in ``ctx``."""
@@ -282,12 +288,19 @@ class _Parser:
             flags_token = self._string_argument(function, "regular expression flags")
             flags = _check_flags(flags_token)
         try:
-            return Matches(subject, str(pattern.value), flags)
+            node = Matches(subject, str(pattern.value), flags)
         except re2.error as error:
             # RE2 names what it refuses: a syntax error, a repeat count over 1000, a
             # pattern too large for its memory budget, or a backreference or lookaround
             # (RE2 matches in linear time, so it has neither).
             raise _error(pattern, f"invalid regular expression: {_re2_reason(error)}") from None
+        if node.program_size > MAX_PROGRAM_SIZE:
+            raise _error(pattern, f"regular expression too costly: it compiles to "
+                                  f"{node.program_size:,} instructions, over the "
+                                  f"{MAX_PROGRAM_SIZE:,} allowed (every search costs this "
+                                  "for each character; simplify it, e.g. fewer or smaller "
+                                  "repeat counts)")
+        return node
 
     def _key_argument(self, function: str) -> Token:
         token = self._peek()

@@ -15,6 +15,7 @@ from questionnaires.conditions.checks import Dependency, TemplateNames, check_co
 from questionnaires.conditions.context import Context, is_answered
 from questionnaires.conditions.errors import ConditionError, TemplateError, TemplateProblem
 from questionnaires.conditions.graph import components, cycle_path, is_cycle
+from questionnaires.conditions.nodes import MAX_TEMPLATE_PROGRAM_SIZE
 from questionnaires.conditions.parser import Condition, parse
 from questionnaires.conditions.structure import QuestionInfo, TemplateStructure, read_structure
 
@@ -35,6 +36,7 @@ class _Flag:
     question: str
     spec: Mapping[str, object]
     when: Condition | None
+    field: str
 
 
 @dataclass(slots=True)
@@ -186,6 +188,7 @@ class _Compiler:
     def compile(self, spec: dict) -> CompiledTemplate:
         nodes = self._graph_nodes()
         flags = self._flags()
+        self._check_regex_budget(nodes, flags)
         order = self._order(nodes)
         if self.problems:
             raise TemplateError(self.problems)
@@ -212,9 +215,27 @@ class _Compiler:
         flags = []
         for question in self.structure.questions:
             for index, flag in enumerate(question.flags):
-                when, _ = _checked(flag.get("when"), f"{question.path}.flags[{index}].when", self.names, self.problems)
-                flags.append(_Flag(question.key, flag, when))
+                field = f"{question.path}.flags[{index}].when"
+                when, _ = _checked(flag.get("when"), field, self.names, self.problems)
+                flags.append(_Flag(question.key, flag, when, field))
         return flags
+
+    def _check_regex_budget(self, nodes: list[_GraphNode], flags: list[_Flag]) -> None:
+        """Refuse, at the condition that crosses it, a template whose regular expressions
+        together compile past MAX_TEMPLATE_PROGRAM_SIZE: an answer save evaluates them all."""
+        conditions = [(node.field, node.condition) for node in nodes]
+        conditions += [(flag.field, flag.when) for flag in flags]
+        total = 0
+        for field, condition in conditions:
+            size = condition.program_size if condition is not None else 0
+            total += size
+            if size and total > MAX_TEMPLATE_PROGRAM_SIZE:
+                self.problems.append({"field": field, "message": (
+                    f"regular expressions over budget: with this condition's ({size:,} "
+                    f"instructions) the template's compile to {total:,}, over the "
+                    f"{MAX_TEMPLATE_PROGRAM_SIZE:,} allowed for one template; simplify or "
+                    "remove some")})
+                return
 
     def _order(self, nodes: list[_GraphNode]) -> list[int]:
         """Node indexes, each after everything it depends on; reports every cycle."""

@@ -12,6 +12,7 @@ assessment is a 404. Who may do what:
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import FileResponse
 from django.urls import path
 from django.utils.http import content_disposition_header
@@ -19,7 +20,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,7 +29,13 @@ from questionnaires.core.api.errors import ErrorListSerializer
 from questionnaires.core.api.tenancy import OrganizationScopedMixin
 from questionnaires.core.tenancy import membership_of
 from questionnaires.reports.models import Report
-from questionnaires.reports.services import report_download, report_request, report_verify
+from questionnaires.reports.services import (
+    report_download,
+    report_request,
+    report_verify,
+    verify_too_large,
+)
+from questionnaires.uploads.parsers import LimitedMultiPartParser
 
 
 class IsAnyMember(BasePermission):
@@ -133,11 +139,21 @@ class VerifySerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True)
 
 
+class VerifyMultiPartParser(LimitedMultiPartParser):
+    """Stops a file to verify at REPORT_VERIFY_MAX_BYTES, before its body is read in full."""
+
+    def limit(self) -> int:
+        return settings.REPORT_VERIFY_MAX_BYTES
+
+    def refuse(self, size, *, what="the file", more_than=False):
+        return verify_too_large(size, what=what, more_than=more_than)
+
+
 class ReportVerifyView(OrganizationScopedMixin, APIView):
     """Is this file a report issued to the caller's organisation, unchanged?"""
 
     permission_classes = [IsAnyMember]
-    parser_classes = [MultiPartParser]
+    parser_classes = [VerifyMultiPartParser]
 
     @extend_schema(request={"multipart/form-data": VerifySerializer}, tags=["reports"], responses={
         200: inline_serializer("Verification", {

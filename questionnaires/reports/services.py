@@ -37,7 +37,6 @@ from questionnaires.scoring.models import ScoreRun
 
 logger = logging.getLogger(__name__)
 
-VERIFY_MAX_BYTES = 100 * 1024 * 1024  # far above any report; a bound on what we hash
 SWEEP_BATCH = 500  # bounded work per beat tick; the next tick takes the rest
 # Tries of one render that the database keeps failing. What failed three times for a
 # transient reason needs a person to look; a lost worker is not counted (there is no
@@ -47,6 +46,15 @@ MAX_ATTEMPTS = 3
 
 class TooLarge(DomainError):
     status_code = 413
+
+
+def verify_too_large(size: int, *, what: str = "the file", more_than: bool = False) -> TooLarge:
+    """The 413 for a file to verify of ``size`` bytes against REPORT_VERIFY_MAX_BYTES (with
+    ``more_than``, ``size`` is where reading stopped): no report Diligence issues is that
+    large, so nothing over it is read, let alone hashed."""
+    limit = settings.REPORT_VERIFY_MAX_BYTES
+    return TooLarge(f"{what} is {'more than ' if more_than else ''}{size:,} bytes; "
+                    f"no report is over {limit:,} bytes", field="file")
 
 
 def report_score_run(assessment: Assessment) -> ScoreRun | None:
@@ -262,8 +270,8 @@ def report_verify(*, stream: IO[bytes], size: int | None = None,
                   organization: Organization | None, by=None) -> Verification:
     """Whether an uploaded file is a PDF this organisation was issued (or any, for the
     command line, which passes no organisation). Recorded when an organisation asks."""
-    if size is not None and size > VERIFY_MAX_BYTES:
-        raise TooLarge(f"at most {VERIFY_MAX_BYTES // (1024 * 1024)} MB", field="file")
+    if size is not None and size > settings.REPORT_VERIFY_MAX_BYTES:
+        raise verify_too_large(size)
     sha256, head = digest_stream(stream)
     result = verify_digest(sha256, head, organization=organization)
     if organization is not None:

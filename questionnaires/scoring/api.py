@@ -36,6 +36,7 @@ from questionnaires.scoring.services.outbox import scoring_rescore
 from questionnaires.scoring.services.scenarios import (
     scenario_create,
     scenario_delete,
+    scenario_parse_text,
     scenario_update,
 )
 
@@ -196,7 +197,8 @@ class TemplateRescoreView(OrganizationScopedMixin, generics.GenericAPIView):
 class ScenarioSerializer(serializers.ModelSerializer):
     definition = serializers.JSONField(
         help_text="the scenario, in the shape of scoring/scenario.schema.json; its key and "
-                  "title become the scenario's")
+                  "title become the scenario's. A string is read as YAML or JSON text, as "
+                  "typed into the page (no aliases, at most 64 KB)")
 
     class Meta:
         model = Scenario
@@ -236,16 +238,22 @@ class ScenarioViewSet(OrganizationScopedMixin, mixins.ListModelMixin, mixins.Ret
 
     def perform_create(self, serializer):
         serializer.instance = scenario_create(
-            organization=self.organization, definition=serializer.validated_data["definition"],
+            organization=self.organization, definition=_definition(serializer),
             by=self.request.user)
 
     def perform_update(self, serializer):
         serializer.instance = scenario_update(
-            scenario=serializer.instance, definition=serializer.validated_data["definition"],
+            scenario=serializer.instance, definition=_definition(serializer),
             by=self.request.user)
 
     def perform_destroy(self, instance):
         scenario_delete(scenario=instance, by=self.request.user)
+
+
+def _definition(serializer: ScenarioSerializer) -> object:
+    # Text goes through the page's safe YAML reader, so a script may send what a person types.
+    definition = serializer.validated_data["definition"]
+    return scenario_parse_text(definition) if isinstance(definition, str) else definition
 
 
 router = SimpleRouter(trailing_slash=True)

@@ -16,10 +16,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jsonschema import Draft202012Validator, ValidationError
 
+from questionnaires.authoring.importers.safe_yaml import YamlRefused, yaml_load
+
 SCHEMA_PATH = Path(__file__).with_name("scenario.schema.json")
+# A library scenario is a few hundred bytes; the bound is the custom scenarios' own.
+FILE_MAX_BYTES = 64 * 1024
 LIBRARY_DIR = Path(__file__).resolve().parent.parent / "library" / "scenarios"
 
 PLACEHOLDERS: Mapping[str, str] = {
@@ -86,9 +89,11 @@ def load_scenario(data: object) -> dict[str, Any]:
 def load_scenario_file(path: Path) -> dict[str, Any]:
     """Load one scenario from a YAML (or JSON) file; its key must match the file name."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ScenarioError([{"field": None, "message": f"not valid YAML: {error}"}], source=path.name) from error
+        data = yaml_load(path.read_text(encoding="utf-8"), max_bytes=FILE_MAX_BYTES)
+    except YamlRefused as error:
+        line = f" (line {error.line})" if error.line is not None else ""
+        raise ScenarioError([{"field": None, "message": f"{error.message}{line}"}],
+                            source=path.name) from error
     try:
         scenario = load_scenario(data)
     except ScenarioError as error:

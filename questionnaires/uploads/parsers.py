@@ -20,15 +20,18 @@ once; one that insists on sending everything first may see the connection closed
 which only reading the whole body (10 GB, say) would spare it. A file at most
 MULTIPART_ALLOWANCE over the limit is read whole, so every client gets its 413.
 
-The handler is set per view, on the two evidence endpoints only, not in FILE_UPLOAD_HANDLERS:
-the limit is evidence's, and raw names must reach no other code (other uploads, such as
-questionnaire imports, keep Django's handlers and its sanitised names).
+The same bound serves every upload, each at its own limit (LimitedUploadHandler): evidence
+at EVIDENCE_MAX_BYTES, questionnaire imports at IMPORT_MAX_BYTES, report verification at
+REPORT_VERIFY_MAX_BYTES. Handlers are set per view, not in FILE_UPLOAD_HANDLERS, because
+each limit is its view's, and raw names must reach no other code: only the two evidence
+endpoints parse with RawNameMultiPartParser; other uploads keep Django's sanitised names.
 """
 
 from __future__ import annotations
 
 import html
 import tempfile
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -38,7 +41,11 @@ from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-from questionnaires.uploads.limits import EvidenceTooLarge, evidence_too_large
+from questionnaires.core.errors import DomainError
+from questionnaires.uploads.limits import evidence_too_large
+
+# refuse(size, what="the file", more_than=False): the 413 for a body or file of `size` bytes.
+Refuse = Callable[..., DomainError]
 
 # Room around the file in a body: boundaries, part headers (a long name in UTF-8 is a few
 # hundred bytes), the CSRF token and the question key. A body of exactly the limit plus this
@@ -60,22 +67,25 @@ class EvidenceUpload(UploadedFile):
         self.client_name = client_name
 
 
-class EvidenceUploadHandler(FileUploadHandler):
+class LimitedUploadHandler(FileUploadHandler):
     """Spools each file in memory up to FILE_UPLOAD_MAX_MEMORY_SIZE, then in an anonymous
-    temporary file, and never more than EVIDENCE_MAX_BYTES of it. When a file is too large,
-    `refusal` is the EvidenceTooLarge to answer with and the upload stops."""
+    temporary file, and never more than `limit` bytes of it. A body that declares more than
+    `limit` and MULTIPART_ALLOWANCE is refused before any of its files is read; a file that
+    runs past the limit stops the upload. `refusal` is then the error to answer with, made
+    by `refuse(size, what=..., more_than=...)` (a DomainError, 413)."""
 
-    def __init__(self, request=None):
+    def __init__(self, request=None, *, limit: int, refuse: Refuse):
         super().__init__(request)
-        self.limit = settings.EVIDENCE_MAX_BYTES
-        self.refusal: EvidenceTooLarge | None = None
+        self.limit = limit
+        self.refuse = refuse
+        self.refusal: DomainError | None = None
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         if content_length > self.limit + MULTIPART_ALLOWANCE:
-            # Parsing goes on up to the first file, not into it: the fields before it (the
-            # portal's CSRF token and question) are read, so the refusal can be shown where
-            # the person is.
-            self.refusal = evidence_too_large(content_length, what="the upload")
+            # Parsing goes on up to the first file, not into it: the fields before it (a
+            # page's CSRF token, the portal's question) are read, so the refusal can be
+            # shown where the person is.
+            self.refusal = self.refuse(content_length, what="the upload")
         return None
 
     def new_file(self, field_name, file_name, content_type, content_length, charset=None,
@@ -99,22 +109,38 @@ class EvidenceUploadHandler(FileUploadHandler):
         if received > self.limit + MULTIPART_ALLOWANCE:
             # The file keeps coming. connection_reset: do not read the rest of the body;
             # the server discards it, or closes the connection after the answer.
-            self.refusal = evidence_too_large(received, more_than=True)
+            self.refusal = self.refuse(received, more_than=True)
             raise StopUpload(connection_reset=True)
         return None
 
     def file_complete(self, file_size):
         if file_size > self.limit:
-            self.refusal = evidence_too_large(file_size)
+            self.refusal = self.refuse(file_size)
             return None
         self.file.seek(0)
-        return EvidenceUpload(self.file, client_name=self.file_name,
-                              content_type=self.content_type, size=file_size,
-                              charset=self.charset, content_type_extra=self.content_type_extra)
+        return self.uploaded(file_size)
+
+    def uploaded(self, file_size: int) -> UploadedFile:
+        """The file as views see it; its name is the one Django's parser sanitised."""
+        return UploadedFile(self.file, self.file_name, self.content_type, file_size,
+                            self.charset, self.content_type_extra)
 
     def upload_interrupted(self):
         if hasattr(self, "file"):
             self.file.close()
+
+
+class EvidenceUploadHandler(LimitedUploadHandler):
+    """A LimitedUploadHandler at EVIDENCE_MAX_BYTES whose files keep the client's name as
+    `client_name` (parsed with RawNameMultiPartParser)."""
+
+    def __init__(self, request=None):
+        super().__init__(request, limit=settings.EVIDENCE_MAX_BYTES, refuse=evidence_too_large)
+
+    def uploaded(self, file_size: int) -> UploadedFile:
+        return EvidenceUpload(self.file, client_name=self.file_name,
+                              content_type=self.content_type, size=file_size,
+                              charset=self.charset, content_type_extra=self.content_type_extra)
 
 
 class RawNameMultiPartParser(MultiPartParser):
@@ -155,6 +181,42 @@ def evidence_upload_handler(request: HttpRequest) -> EvidenceUploadHandler:
     handler = EvidenceUploadHandler(request)
     request.upload_handlers = [RawNameParsing(handler)]
     return handler
+
+
+def limited_upload_handler(request: HttpRequest, *, limit: int, refuse: Refuse
+                           ) -> LimitedUploadHandler:
+    """Make `request` parse its body through a LimitedUploadHandler; the same rule as
+    evidence_upload_handler on when to call it (so the view checks CSRF itself)."""
+    handler = LimitedUploadHandler(request, limit=limit, refuse=refuse)
+    request.upload_handlers = [handler]
+    return handler
+
+
+class LimitedMultiPartParser(parsers.MultiPartParser):
+    """DRF's multipart parser with a LimitedUploadHandler: a body or file over `limit()` is
+    raised as the handler's refusal (413). Subclasses say the limit and the refusal."""
+
+    def limit(self) -> int:
+        raise NotImplementedError
+
+    def refuse(self, size: int, *, what: str = "the file", more_than: bool = False
+               ) -> DomainError:
+        raise NotImplementedError
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        context = parser_context or {}
+        meta = context["request"].META.copy()
+        meta["CONTENT_TYPE"] = media_type
+        handler = LimitedUploadHandler(context["request"], limit=self.limit(),
+                                       refuse=self.refuse)
+        encoding = context.get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            data, files = MultiPartParser(meta, stream, [handler], encoding).parse()
+        except MultiPartParserError as exc:
+            raise ParseError(f"Multipart form parse error - {exc}") from exc
+        if handler.refusal is not None:
+            raise handler.refusal
+        return parsers.DataAndFiles(data, files)
 
 
 class EvidenceMultiPartParser(parsers.MultiPartParser):

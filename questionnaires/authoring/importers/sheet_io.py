@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from questionnaires.authoring.importers.deadline import check_deadline
 from questionnaires.authoring.importers.errors import fail
 from questionnaires.authoring.importers.sheet_cells import Cell
 from questionnaires.authoring.importers.source import check_size, decode_text
@@ -24,6 +27,16 @@ from questionnaires.authoring.importers.source import check_size, decode_text
 MAX_ROWS = 10_000  # far above any questionnaire; bounds the work of a hostile file
 MAX_COLUMNS = 100
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+# A questionnaire is two sheets; a 2,000-question one has about 20,000 filled cells and as
+# many distinct strings. openpyxl reads every shared string when it opens a workbook, so
+# they are counted first, by streaming the part: 2.7 million of them (113 KB zipped) took
+# 30 s to open.
+MAX_SHEETS = 20
+MAX_CELLS = 200_000
+MAX_SHARED_STRINGS = 100_000
+_SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+_WORKSHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
+_STREAM_CHUNK = 1024 * 1024
 QUESTIONS_SHEET = "questions"
 TEMPLATE_SHEET = "template"
 _FORMULA_START = tuple("=+-@\t\r")
@@ -51,9 +64,11 @@ def read_xlsx(data: bytes, *, filename: str) -> Workbook:
         sheets = {sheet.title.strip().lower(): sheet for sheet in book.worksheets}
         questions = sheets.get(QUESTIONS_SHEET) or book.worksheets[0]
         template = sheets.get(TEMPLATE_SHEET)
+        cells = _CellCount()
         return Workbook(
-            questions=_sheet_rows(questions, where),
-            template=_sheet_rows(template, where) if template is not None and template is not questions else [],
+            questions=_sheet_rows(questions, where, cells),
+            template=(_sheet_rows(template, {**where, "sheet": TEMPLATE_SHEET}, cells)
+                      if template is not None and template is not questions else []),
         )
     finally:
         book.close()
@@ -62,21 +77,60 @@ def read_xlsx(data: bytes, *, filename: str) -> Workbook:
 def _check_zip(data: bytes, where: dict) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
+            infos = archive.infolist()
+            unpacked = sum(info.file_size for info in infos)
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise fail(
+                    f"the workbook unpacks to {unpacked // 1024 // 1024} MB; the most accepted is "
+                    f"{MAX_UNPACKED_BYTES // 1024 // 1024} MB",
+                    where=where,
+                )
+            sheets = sum(1 for info in infos if _WORKSHEET.match(info.filename))
+            if sheets > MAX_SHEETS:
+                raise fail(f"the workbook has {sheets} sheets; the most accepted is {MAX_SHEETS}",
+                           where=where)
+            for info in infos:
+                if info.filename.lower().endswith("sharedstrings.xml"):
+                    _check_shared_strings(archive, info, where)
     except zipfile.BadZipFile:
         raise fail("not a readable .xlsx file (it is not a zip archive)", where=where) from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise fail(
-            f"the workbook unpacks to {unpacked // 1024 // 1024} MB; the most accepted is "
-            f"{MAX_UNPACKED_BYTES // 1024 // 1024} MB",
-            where=where,
-        )
+    except (zipfile.LargeZipFile, EOFError, OSError, zlib.error) as error:
+        raise fail(f"not a readable .xlsx file ({error})", where=where) from None
 
 
-def _sheet_rows(sheet, where: dict) -> list[Row]:  # type: ignore[no-untyped-def]
+def _check_shared_strings(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: dict) -> None:
+    """Count the <si> elements of the shared strings part as it inflates, a chunk at a time;
+    what follows a chunk's last "<" waits for the next chunk, so no tag is cut in two."""
+    count, pending = 0, b""
+    with archive.open(info) as part:
+        while chunk := part.read(_STREAM_CHUNK):
+            window = pending + chunk
+            cut = max(window.rfind(b"<"), 0)
+            count += len(_SHARED_STRING.findall(window, 0, cut))
+            pending = window[cut:]
+            if count > MAX_SHARED_STRINGS:
+                raise fail(f"the workbook holds more than {MAX_SHARED_STRINGS:,} shared strings; "
+                           "a questionnaire needs far fewer", where=where)
+            check_deadline(where)
+
+
+class _CellCount:
+    """Filled cells read so far, over every sheet of the workbook."""
+
+    def __init__(self) -> None:
+        self.filled = 0
+
+
+def _sheet_rows(sheet, where: dict, cells: _CellCount) -> list[Row]:  # type: ignore[no-untyped-def]
+    """The sheet's rows; ``where`` names the sheet unless it is the questions sheet."""
     rows: list[Row] = []
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
         _check_bounds(number, len(values), where)
+        check_deadline({**where, "row": number})
+        cells.filled += sum(1 for value in values if value is not None)
+        if cells.filled > MAX_CELLS:
+            raise fail(f"the workbook has more than {MAX_CELLS:,} filled cells",
+                       where={**where, "row": number})
         rows.append((number, list(values)))
     return rows
 
@@ -89,6 +143,7 @@ def read_csv(data: bytes, *, filename: str) -> Workbook:
     try:
         for number, values in enumerate(reader, start=1):
             _check_bounds(number, len(values), where)
+            check_deadline({**where, "row": number})
             rows.append((number, [_unguard(value) for value in values]))
     except csv.Error as error:
         raise fail(f"not valid CSV: {error}", where={**where, "row": reader.line_num}) from None

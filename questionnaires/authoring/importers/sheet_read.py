@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from questionnaires.authoring.importers.deadline import check_deadline
 from questionnaires.authoring.importers.errors import Problems, Where
 from questionnaires.authoring.importers.sheet_cells import Cell, CellError, is_blank
 from questionnaires.authoring.importers.sheet_columns import (
@@ -55,6 +56,7 @@ class SheetReader:
         if not rows or not self._read_header(rows[0]):
             return []
         for number, cells in rows[1:]:
+            check_deadline({"row": number})
             values = self._values(number, cells)
             if values:
                 self._read_row(number, values)

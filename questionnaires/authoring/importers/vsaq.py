@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+from questionnaires.authoring.importers.deadline import check_deadline
 from questionnaires.authoring.importers.errors import Where, fail
 from questionnaires.authoring.importers.source import decode_text
 from questionnaires.authoring.importers.validate import Locate, validate_spec
@@ -108,6 +109,7 @@ class _Builder:
         self.origins[f"sections[{index}]"] = (self.tree.origin(block), block)
         questions = []
         for number, (item, conds) in enumerate(section.entries, start=1):
+            check_deadline({"item": str(item["id"])} if item.get("id") else None)
             self.origins[f"sections[{index}].questions[{number - 1}]"] = (self.tree.origin(item), item)
             questions.append(self._question(item, conds, f"{key}_q{number}"))
         return {"key": key, "title": title, "show_if": conjoin(section.conds), "questions": questions}

@@ -23,6 +23,7 @@ from questionnaires.authoring.importers import (
     load_any,
     load_vsaq,
 )
+from questionnaires.authoring.importers.deadline import import_deadline
 from questionnaires.authoring.importers.errors import fail
 from questionnaires.authoring.importers.validate import validate_spec
 from questionnaires.authoring.models import Template
@@ -50,6 +51,15 @@ class UploadedFile(Protocol):
 
 class TooLarge(DomainError):
     status_code = 413
+
+
+def import_too_large(size: int, *, what: str = "the file", more_than: bool = False) -> TooLarge:
+    """The 413 for an import body or file of ``size`` bytes against IMPORT_MAX_BYTES (with
+    ``more_than``, ``size`` is where reading stopped); the upload handler raises it before
+    the rest of the body is read."""
+    limit = settings.IMPORT_MAX_BYTES
+    return TooLarge(f"{what} is {'more than ' if more_than else ''}{size:,} bytes; "
+                    f"the largest accepted is {limit:,} bytes", field="file")
 
 
 class TemplateRefused(DomainError):
@@ -122,8 +132,11 @@ def template_import(*, file: UploadedFile, organization: Organization | None,
         if extra and chosen != "vsaq":
             raise fail(f"extensions apply to VSAQ files only; this file was read as {chosen}",
                        field="extensions")
-        spec = (load_vsaq(data, filename=name, extensions=extra) if chosen == "vsaq"
-                else load_any(data, filename=name, format=chosen))
+        # Each loop of the importers is bounded; the deadline bounds their sum, below the
+        # web server's timeout.
+        with import_deadline(settings.IMPORT_DEADLINE_SECONDS):
+            spec = (load_vsaq(data, filename=name, extensions=extra) if chosen == "vsaq"
+                    else load_any(data, filename=name, format=chosen))
     except ImportFailed as failure:
         raise TemplateRefused(failure) from None
     return template_create(spec=spec, organization=organization, source_format=chosen,

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import yaml
 from django.db import IntegrityError, transaction
 
 from questionnaires.audit.services import audit_record
+from questionnaires.authoring.importers.safe_yaml import MAX_DEPTH, YamlRefused, yaml_load
 from questionnaires.core.errors import DomainError
 from questionnaires.core.models import Organization
 from questionnaires.scoring import ScenarioError, load_library_scenarios, load_scenario
@@ -30,23 +30,27 @@ DEFINITION_MAX_BYTES = 64 * 1024
 
 
 def scenario_parse_text(text: str) -> object:
-    """A definition typed into the page: YAML, or JSON (which YAML reads too)."""
-    if len(text.encode()) > DEFINITION_MAX_BYTES:
-        raise DomainError(f"the definition is over {DEFINITION_MAX_BYTES // 1024} KB",
-                          field="definition")
+    """A definition typed into the page or sent as text to the API: YAML, or JSON (which
+    YAML reads too), through the one safe loader (no aliases, bounded depth and
+    size)."""
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise DomainError(f"not valid YAML or JSON{where}: {problem}",
+        return yaml_load(text, max_bytes=DEFINITION_MAX_BYTES)
+    except YamlRefused as refused:
+        where = f" at line {refused.line}" if refused.line is not None else ""
+        if refused.problem is not None:  # not YAML at all
+            where += f", column {refused.column}" if refused.column is not None else ""
+            raise DomainError(f"not valid YAML or JSON{where}: {refused.problem}",
+                              field="definition") from None
+        raise DomainError(f"the definition was refused{where}: {refused.message}",
                           field="definition") from None
 
 
 def scenario_validate(*, organization: Organization, definition: object,
                       instance: Scenario | None = None) -> dict[str, Any]:
     """The definition with defaults filled in, or DomainError listing every problem."""
+    if _deeper_than(definition, MAX_DEPTH):
+        raise DomainError(f"the definition is nested more than {MAX_DEPTH} levels deep",
+                          field="definition")
     try:
         size = len(json.dumps(definition, default=str).encode())
     except (TypeError, ValueError):
@@ -72,6 +76,20 @@ def scenario_validate(*, organization: Organization, definition: object,
         raise DomainError(f"your organisation already has a scenario with the key '{key}'",
                           field="definition.key")
     return scenario
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether lists and mappings nest more than ``limit`` deep (without recursion, so a
+    value nested far past Python's recursion limit is measured too)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1)
+                         for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 def _located(field: str | None) -> str:
