@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -29,6 +29,7 @@ from questionnaires.assessments.services.lifecycle import (
     colleague_invite,
 )
 from questionnaires.core.api.errors import error_response
+from questionnaires.core.api.parsers import JSONParser
 from questionnaires.uploads.parsers import EvidenceMultiPartParser
 
 AUTH_ERRORS = {401: error_response("no invitation, or a link that is not valid"),
