@@ -432,6 +432,8 @@ AXES_RESET_ON_SUCCESS = True
 
 INVITE_BAD_TRIES_LIMIT = env_int("INVITE_BAD_TRIES_LIMIT", 10, minimum=1)
 INVITE_BAD_TRIES_WINDOW = 15 * 60
+# Colleagues one invitation link may bring in per 24 hours (each gets an email from us).
+COLLEAGUE_INVITES_PER_DAY = env_int("COLLEAGUE_INVITES_PER_DAY", 5, minimum=1)
 
 LOGGING = {
     "version": 1,
