@@ -387,6 +387,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "questionnaires.core.api.schema.document_refused_input",
+    ],
     # Several models have a "status": name each enum after its model, not after a hash.
     "ENUM_NAME_OVERRIDES": {
         "TemplateStatusEnum": "questionnaires.authoring.models.Template.Status",
