@@ -151,6 +151,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the query, the session cookie or the token (see its module).
+    "questionnaires.core.request_checks.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -390,6 +392,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["questionnaires.core.api.permissions.IsMember"],
+    "DEFAULT_PARSER_CLASSES": [
+        "questionnaires.core.api.parsers.JSONParser",  # bounded nesting, no NUL (see there)
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -407,6 +414,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "questionnaires.core.api.schema.document_refused_input",
+    ],
     # Several models have a "status": name each enum after its model, not after a hash.
     "ENUM_NAME_OVERRIDES": {
         "TemplateStatusEnum": "questionnaires.authoring.models.Template.Status",
@@ -452,6 +463,8 @@ AXES_RESET_ON_SUCCESS = True
 
 INVITE_BAD_TRIES_LIMIT = env_int("INVITE_BAD_TRIES_LIMIT", 10, minimum=1)
 INVITE_BAD_TRIES_WINDOW = 15 * 60
+# Colleagues one invitation link may bring in per 24 hours (each gets an email from us).
+COLLEAGUE_INVITES_PER_DAY = env_int("COLLEAGUE_INVITES_PER_DAY", 5, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django import forms
 
 from questionnaires.audit.selectors import AuditQuery
+from questionnaires.core.dates import validate_day
 
 
 class AuditFilterForm(forms.Form):
@@ -16,9 +17,9 @@ class AuditFilterForm(forms.Form):
                              widget=forms.TextInput(attrs={"list": "audit-actions"}))
     actor = forms.CharField(label="Actor", max_length=254, required=False)
     object = forms.CharField(label="Object (id or type)", max_length=64, required=False)
-    since = forms.DateField(label="From", required=False,
+    since = forms.DateField(label="From", required=False, validators=[validate_day],
                             widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="Until", required=False,
+    until = forms.DateField(label="Until", required=False, validators=[validate_day],
                             widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):

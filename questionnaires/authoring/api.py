@@ -16,7 +16,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -36,6 +36,7 @@ from questionnaires.authoring.services.library import (
     with_structure,
 )
 from questionnaires.authoring.services.templates import template_clone, template_publish
+from questionnaires.core.api.parsers import JSONParser
 from questionnaires.core.api.tenancy import OrganizationScopedMixin
 from questionnaires.core.errors import NotAllowed
 from questionnaires.uploads.parsers import LimitedMultiPartParser

@@ -23,3 +23,9 @@ class Conflict(DomainError):
 
 class NotAllowed(DomainError):
     status_code = 403
+
+
+class TooMany(DomainError):
+    """A rate or a count limit was reached: HTTP 429."""
+
+    status_code = 429

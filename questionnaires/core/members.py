@@ -6,15 +6,18 @@ page and API call checks it), the API token is deleted (TokenAuthentication look
 each request), and the password is made unusable, which changes the session auth hash
 Django stores in each session, so every open browser session is flushed on its next request
 (django.contrib.auth.get_user compares that hash). The account itself stays, inactive, so
-the audit trail keeps naming who did what.
+the audit trail keeps naming who did what, and it is never reused: inviting the same
+address again, here or in another organisation, makes a new account (`member_invite`).
 """
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -67,27 +70,32 @@ def password_set_url(user) -> str:
     return settings.SITE_URL + reverse("workspace:member-set-password", args=[uid, token])
 
 
+# Tries at a free username before giving up; each try draws 24 random bits, so a clash
+# happens only under a race with another invitation.
+USERNAME_TRIES = 5
+USERNAME_MAX = 150  # django.contrib.auth's column
+
+
 @transaction.atomic
 def member_invite(*, organization: Organization, email: str, role: str, by,
                   username: str = "") -> Membership:
-    """A new member with no usable password, emailed a link to choose one."""
+    """A new member with no usable password, emailed a link to choose one.
+
+    Always a new account. An account with this address may exist elsewhere (a member of
+    another organisation, or someone removed from one): its history belongs where it was,
+    so reusing it would rename that organisation's reviewers and report authors. And the
+    answer is the same whether or not the address or the username is known anywhere, so no
+    administrator can learn who has an account in another organisation: a requested
+    username already taken (usernames are unique per deployment) gets a random suffix.
+    Only the organisation's own current members are named as such."""
     email = email.strip()
     if role not in ALL_ROLES:
         raise DomainError(f"expected one of {', '.join(ALL_ROLES)}", field="role")
-    User = get_user_model()
-    username = (username or email).strip().lower()
-    user = User.objects.select_for_update().filter(email__iexact=email).first()
-    if user is not None and Membership.objects.filter(user=user).exists():
-        # Whose member it is stays unsaid: another organisation's people are not ours to list.
-        raise Conflict("an account with this email address already exists", field="email")
-    if User.objects.filter(username__iexact=username).exclude(
-            pk=getattr(user, "pk", None)).exists():
-        raise Conflict("this username is taken; choose another", field="username")
-    if user is None:
-        user = User(username=username, email=email)
-    user.username, user.email, user.is_active = username, email, True
-    user.set_unusable_password()
-    user.save()
+    if Membership.objects.filter(organization=organization, user__email__iexact=email,
+                                 user__is_active=True).exists():
+        raise Conflict("this address is already a member of your organisation", field="email")
+    user = _new_account(email=email, wanted=(username or email).strip().lower())
+    username = user.get_username()
     membership = Membership.objects.create(user=user, organization=organization, role=role)
     audit_record(organization=organization, action="member.invited", actor=by, obj=membership,
                  data={"email": email, "role": role, "username": username})
@@ -96,6 +104,30 @@ def member_invite(*, organization: Organization, email: str, role: str, by,
                          "username": username, "url": password_set_url(user),
                          "invited_by": by.get_username() if by is not None else ""})
     return membership
+
+
+def _new_account(*, email: str, wanted: str):
+    """A fresh inactive-password account named `wanted`, or `wanted` with a random suffix
+    when that name is taken (by anyone, in any organisation: the caller cannot tell)."""
+    User = get_user_model()
+    for attempt in range(USERNAME_TRIES):
+        name = wanted[:USERNAME_MAX] if attempt == 0 else _suffixed(wanted)
+        if User.objects.filter(username__iexact=name).exists():
+            continue
+        try:
+            with transaction.atomic():  # a concurrent invitation may take it first
+                user = User(username=name, email=email, is_active=True)
+                user.set_unusable_password()
+                user.save()
+                return user
+        except IntegrityError:
+            continue
+    raise Conflict("no free username could be found; choose another", field="username")
+
+
+def _suffixed(wanted: str) -> str:
+    suffix = "-" + secrets.token_hex(3)
+    return wanted[:USERNAME_MAX - len(suffix)] + suffix
 
 
 def _admins_left(organization: Organization, without: Membership) -> int:

@@ -55,7 +55,8 @@ def member_invite_page(request):
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
             return _members_page(request, form, status=error.status_code)
-        messages.success(request, f"Invited {member.user.email}: they were emailed a link "
+        messages.success(request, f"Invited {member.user.email} as "
+                                  f"{member.user.get_username()}: they were emailed a link "
                                   "to choose a password.")
         return redirect("workspace:members")
     return _members_page(request, form, status=400)

@@ -17,13 +17,14 @@ from rest_framework.response import Response
 
 from questionnaires.assessments.models import Assessment, RemediationItem, Review
 from questionnaires.core.api.errors import error_response
+from questionnaires.core.api.fields import DayField
 from questionnaires.core.api.tenancy import OrganizationScopedMixin
 from questionnaires.review.services import MAX_CONDITIONS, NOTE_LIMIT, Condition, review_submit
 
 
 class ReviewConditionInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=NOTE_LIMIT)
-    due_date = serializers.DateField()
+    due_date = DayField()
 
 
 class ReviewInputSerializer(serializers.Serializer):

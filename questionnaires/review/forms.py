@@ -6,11 +6,11 @@ page and the API can never disagree."""
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
+from django.core.exceptions import ValidationError
 
 from questionnaires.assessments.models import Review
+from questionnaires.core.dates import parse_day, validate_day
 from questionnaires.core.errors import DomainError
 from questionnaires.review.services import Condition
 
@@ -42,9 +42,10 @@ class DecisionForm(forms.Form):
             if not text.strip() and not due:
                 continue
             try:
-                day = datetime.date.fromisoformat(due)
-            except ValueError:
-                self.add_error(None, f"Condition {number}: enter its due date")
+                day = parse_day(due)
+            except ValidationError as error:
+                self.add_error(None, f"Condition {number}: enter its due date "
+                                     f"({error.messages[0]})")
                 continue
             conditions.append(Condition(text, day))
         data["conditions"] = conditions
@@ -89,5 +90,5 @@ class CommentForm(forms.Form):
 
 
 class ExpiryForm(forms.Form):
-    expires_on = forms.DateField(label="Valid until", required=False,
+    expires_on = forms.DateField(label="Valid until", required=False, validators=[validate_day],
                                  widget=forms.DateInput(attrs={"type": "date"}))

@@ -39,13 +39,20 @@ def test_an_admin_invites_a_member_who_sets_a_password_and_signs_in(
     assert Client().get(path, follow=True).context["validlink"] is False  # used up
 
 
-def test_inviting_an_address_that_already_has_an_account_is_refused(
+def test_inviting_an_address_that_has_an_account_elsewhere_makes_a_new_one_and_says_nothing(
         buyer_client, outsider):
+    """It was a 409 "already exists": that told any admin who has an account in another
+    organisation. Now the answer is the one a new address gets, and nothing hints whose
+    the other account is."""
     response = buyer_client.post("/settings/members/invite/",
-                                 {"email": outsider.user.email, "role": "reviewer"})
-    assert response.status_code == 409
+                                 {"email": outsider.user.email, "role": "reviewer"},
+                                 follow=True)
+    assert response.status_code == 200
     html = response.content.decode()
-    assert "already exists" in html and "Orbital" not in html  # no hint of whose it is
+    assert "already exists" not in html and "Orbital" not in html  # no hint of whose it is
+    member = Membership.objects.get(user__email=outsider.user.email,
+                                    organization__name="Acme Labs")
+    assert member.user_id != outsider.user_id
 
 
 def test_an_invalid_invitation_is_a_400_naming_the_field(buyer_client):

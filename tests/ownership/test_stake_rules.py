@@ -129,9 +129,12 @@ def test_a_stake_in_an_entity_of_another_chain_position_needs_an_existing_entity
     assert response.status_code == 404
 
 
-def test_a_patch_needs_disposed_on(api, vendor):
+def test_a_patch_needs_a_field_to_change(api, vendor):
+    """Since stakes can be corrected (PATCH of any recorded field), a PATCH with only a
+    `source` corrects the source; a PATCH naming nothing is the 400, listing what can be."""
     stake = add_stake(api, vendor, holder="X", percent=10)
-    response = api.patch(f"/api/v1/vendors/{vendor.pk}/stakes/{stake['id']}/",
-                         {"source": "typo"}, format="json")
+    response = api.patch(f"/api/v1/vendors/{vendor.pk}/stakes/{stake['id']}/", {},
+                         format="json")
     assert response.status_code == 400
-    assert "disposed_on" in errors_of(response)
+    assert "disposed_on" in errors_of(response)[None]
+    assert Stake.objects.get(pk=stake["id"]).disposed_on is None

@@ -6,13 +6,20 @@ requests; each is sent as the buyer's admin, reviewer and compliance officer (th
 cases, by ids of seeded objects so the requests reach real rows. Checks: no 5xx, every status
 code is documented, bodies and content types match the schema, invalid input gets a 4xx.
 
+Each well-formed case is then sent again poisoned (`_run_hostile`): a NUL in every string
+of the body and the query, a lone surrogate in every string of a JSON body, 9999-12-31 or
+0001-01-01 in every day; and every JSON operation gets a body nested 5,000 deep. Each must
+be a documented answer, never a 5xx.
+
 `test_schema_fuzz` is bounded for `make test`; `test_schema_fuzz_long` (marked slow, run by
 `make fuzz`) uses FUZZ_EXAMPLES examples per operation (default 200).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 
 import pytest
 import schemathesis
@@ -134,6 +141,9 @@ def _run(case, fuzz_world) -> None:
             assert response.json()["errors"], response.text
             continue
         case.validate_response(response, checks=_checks_for(case), headers=headers[role])
+    meta = getattr(case, "meta", None)
+    if meta is None or not meta.generation.mode.is_negative:
+        _run_hostile(case, seeded, headers)
 
 
 @schema.parametrize()
@@ -149,3 +159,114 @@ def test_schema_fuzz(case, fuzz_world):
           suppress_health_check=list(HealthCheck))
 def test_schema_fuzz_long(case, fuzz_world):
     _run(case, fuzz_world)
+
+
+# --- Hostile input on every operation ------------------------------------------------------------
+# Each found a 500 once: JSON nested thousands deep (RecursionError in the parser), a lone
+# surrogate echoed by an error (no UTF-8 for it), a NUL reaching PostgreSQL from a query
+# parameter or a body, a day at the ends of Python's calendar (date arithmetic overflow).
+# The schemathesis cases are generated valid, then poisoned: every string (or every day)
+# of the body and the query gets the hostile value, so each reaches the field it targets
+# with the rest of the request well formed.
+DEEP = 5000
+EXTREME_DAYS = ("9999-12-31", "0001-01-01")
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _poisoned(value, change):
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, dict):
+        return {key: _poisoned(item, change) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_poisoned(item, change) for item in value]
+    return value
+
+
+def _hostile_variants(case) -> list[tuple[str, object]]:
+    """(name, change) pairs: a NUL in every string, an extreme day in every day, and a
+    lone surrogate in every string of a JSON body (a form or a query string cannot carry
+    one: it has no UTF-8)."""
+    variants = [("nul", lambda text: text + "\x00"),
+                ("extreme-day", lambda text: (EXTREME_DAYS[len(text) % 2]
+                                              if DAY.match(text) else text))]
+    if case.media_type and "json" in case.media_type:
+        variants.append(("surrogate", lambda text: text + "\ud800"))
+    return variants
+
+
+def _raw_json_call(case, body, headers: dict):
+    """What case.call does, with the body written by json.dumps (which escapes a lone
+    surrogate as \\ud800) instead of encoded as UTF-8 (which cannot hold one)."""
+    path = case.operation.path.format(**(case.path_parameters or {}))
+    return _raw_call(case.method, path, json.dumps(body), headers, query=case.query)
+
+
+def _raw_call(method: str, path: str, body: str, headers: dict, query=None):
+    """Through the WSGI app as schemathesis calls it (Django's test client would connect
+    close_old_connections again, closing the test's connection on the next request)."""
+    from werkzeug.test import Client
+
+    response = Client(application).open(path, method=method.upper(), data=body.encode(),
+                                        query_string=query or None,
+                                        content_type="application/json",
+                                        headers={"Authorization": headers["Authorization"]})
+    response.content = response.get_data()
+    return response
+
+
+def _assert_documented_4xx_or_success(case, response) -> None:
+    assert response.status_code < 500, (case.operation.label, response.status_code)
+    assert str(response.status_code) in case.operation.definition.raw["responses"], (
+        case.operation.label, response.status_code)
+    if response.status_code >= 400 and response.status_code != 404:
+        assert json.loads(response.content.decode("utf-8"))["errors"]
+
+
+def _run_hostile(case, seeded, headers: dict) -> None:
+    """After the ordinary checks of a well-formed case: the same request poisoned."""
+    role = "vendor" if "/respond/" in case.operation.path else "admin"
+    body, query = case.body, case.query
+    multipart = case.media_type is not None and "multipart" in case.media_type
+    for name, change in _hostile_variants(case):
+        poisoned_body = body
+        if not multipart and body is not None and not isinstance(body, bytes):
+            poisoned_body = _poisoned(body, change)
+        case.query = _poisoned(query, change) if query else query
+        if name == "surrogate":
+            _assert_documented_4xx_or_success(
+                case, _raw_json_call(case, poisoned_body, headers[role]))
+        else:
+            case.body = poisoned_body
+            response = case.call(headers=headers[role])
+            if response.status_code != 415:  # a multipart body the poison broke: refused
+                case.validate_response(response, checks=[
+                    not_a_server_error, status_code_conformance, content_type_conformance,
+                    response_schema_conformance], headers=headers[role])
+        case.body, case.query = body, query
+
+
+def _json_operations():
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if any("json" in str(body.media_type) for body in operation.body):
+            yield operation
+
+
+def test_json_nested_5000_deep_is_a_documented_4xx_on_every_json_operation(fuzz_world):
+    """Sent raw: no JSON library can even write such a body without recursing."""
+    seeded, headers = fuzz_world
+    seen = {}
+    for operation in _json_operations():
+        case = operation.Case(media_type="application/json", path_parameters={
+            parameter.name: "" for parameter in operation.path_parameters})
+        _seeded_path_parameters(case, seeded)
+        role = "vendor" if "/respond/" in operation.path else "admin"
+        response = _raw_call(operation.method, operation.path.format(**case.path_parameters),
+                             "[" * DEEP + "]" * DEEP, headers[role])
+        seen[operation.label] = response.status_code
+        assert str(response.status_code) in operation.definition.raw["responses"], seen
+        assert response.status_code in (400, 403, 404, 409), seen
+        if response.status_code == 400:
+            assert "nested more than" in json.loads(response.content)["errors"][0]["message"]
+    assert len(seen) > 15 and list(seen.values()).count(400) > 10, seen

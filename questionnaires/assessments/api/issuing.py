@@ -25,6 +25,7 @@ from questionnaires.assessments.services.lifecycle import (
 from questionnaires.authoring.models import Template
 from questionnaires.authoring.services.templates import compiled_template
 from questionnaires.core.api.errors import error_response
+from questionnaires.core.api.fields import DayField
 from questionnaires.core.api.tenancy import OrganizationScopedMixin
 from questionnaires.ownership.models import Vendor
 from questionnaires.scoring.models import ScoreRun
@@ -128,7 +129,7 @@ class RespondentSerializer(serializers.Serializer):
 class IssueSerializer(serializers.Serializer):
     vendor = serializers.UUIDField()
     template = serializers.UUIDField()
-    due_date = serializers.DateField()
+    due_date = DayField()
     respondent_email = serializers.EmailField(max_length=254, required=False)
     respondent_name = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                             default="")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -29,6 +29,8 @@ from questionnaires.assessments.services.lifecycle import (
     colleague_invite,
 )
 from questionnaires.core.api.errors import error_response
+from questionnaires.core.api.parsers import JSONParser
+from questionnaires.core.names import MAX_PERSON_NAME, validate_person_name
 from questionnaires.uploads.parsers import EvidenceMultiPartParser
 
 AUTH_ERRORS = {401: error_response("no invitation, or a link that is not valid"),
@@ -230,7 +232,9 @@ class SubmitView(RespondView):
 
 class RespondColleagueInSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    name = serializers.CharField(max_length=MAX_PERSON_NAME, required=False, allow_blank=True,
+                                 default="", validators=[validate_person_name],
+                                 help_text="One line; shown to the buyer, never in the email.")
 
 
 class ColleagueView(RespondView):
@@ -238,7 +242,9 @@ class ColleagueView(RespondView):
         201: inline_serializer("ColleagueInvited", {"id": serializers.UUIDField(),
                                                     "email": serializers.EmailField(),
                                                     "name": serializers.CharField()}),
-        400: error_response("invalid email, or too many colleagues"),
+        400: error_response("invalid email or name, or too many colleagues"),
+        429: error_response("this link invited COLLEAGUE_INVITES_PER_DAY colleagues in the "
+                            "last 24 hours"),
         409: error_response("already invited, or the questionnaire is closed"), **AUTH_ERRORS})
     def post(self, request):
         """Invite a colleague to help answer: they get their own link by email (never in this

@@ -14,6 +14,7 @@ from django import forms
 from django.http import QueryDict
 
 from questionnaires.authoring.models import Question
+from questionnaires.core.names import MAX_PERSON_NAME, validate_person_name
 
 LIST_KINDS = ("multi_choice", "file")
 
@@ -58,7 +59,8 @@ def _version(raw: str | None) -> int | None:
 
 class ColleagueForm(forms.Form):
     email = forms.EmailField(label="Colleague's email", max_length=254)
-    name = forms.CharField(label="Colleague's name (optional)", max_length=200, required=False)
+    name = forms.CharField(label="Colleague's name (optional)", max_length=MAX_PERSON_NAME,
+                           required=False, validators=[validate_person_name])
 
 
 class EvidenceForm(forms.Form):

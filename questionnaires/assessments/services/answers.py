@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 import math
 
+from django.core.exceptions import ValidationError
+
 from questionnaires.authoring.models import Question
+from questionnaires.core.dates import parse_day
 from questionnaires.core.errors import DomainError
 
 TEXT_LIMITS = {"short_text": 500, "long_text": 20_000}
@@ -59,9 +61,9 @@ def validate_value(question: Question, value):
         if not isinstance(value, str):
             _fail(key, "expected a date as YYYY-MM-DD")
         try:
-            return datetime.date.fromisoformat(value).isoformat()
-        except ValueError:
-            _fail(key, f"{value!r} is not a date; expected YYYY-MM-DD")
+            return parse_day(value).isoformat()
+        except ValidationError as error:
+            _fail(key, error.messages[0])
     if kind == "file":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             _fail(key, "expected a list of evidence ids")

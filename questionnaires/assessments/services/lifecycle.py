@@ -24,9 +24,10 @@ from questionnaires.assessments.services.snapshot import answer_snapshot
 from questionnaires.audit.services import answers_stream, audit_record, chain_head
 from questionnaires.authoring.models import Question, Template
 from questionnaires.authoring.services.templates import compiled_template, template_questions
-from questionnaires.core.errors import Conflict, DomainError
+from questionnaires.core.errors import Conflict, DomainError, TooMany
 from questionnaires.core.members import assessment_link, members_notify
 from questionnaires.core.models import Organization
+from questionnaires.core.names import person_name_problem, plain_address_problem
 from questionnaires.core.notifications import email_later
 from questionnaires.ownership.models import Vendor
 from questionnaires.scoring.services.outbox import scoring_enqueue
@@ -90,7 +91,16 @@ def invitation_create(*, assessment: Assessment, email: str, name: str = "", by=
         expires_at=due + INVITE_EXPIRY_AFTER_DUE, invited_by=invited_by,
         created_by=by if by is not None and by.is_authenticated else None)
     issued = IssuedInvitation(invitation, token)
-    if send:
+    if send and invited_by is not None:
+        # Sent from our address on a respondent's say-so: it quotes nothing they typed (no
+        # name), only facts the buyer set and the inviter's address (core.names).
+        email_later(to=[email], template="emails/colleague_invitation",
+                    context={"assessment_id": str(assessment.pk), "url": issued.url,
+                             "buyer": assessment.organization.name,
+                             "questionnaire": assessment.template.name,
+                             "due_date": assessment.due_date.isoformat(),
+                             "invited_by": invited_by.email})
+    elif send:
         email_later(to=[email], template="emails/invitation",
                     context={"assessment_id": str(assessment.pk), "url": issued.url,
                              "name": name, "buyer": assessment.organization.name,
@@ -394,14 +404,25 @@ def colleague_invite(*, invitation: Invitation, email: str, name: str = "") -> I
     """A respondent asks a colleague to help: a new link of their own, emailed to them.
 
     The new invitation records who invited whom, so every answer can be traced to a
-    person the buyer can ask about it."""
+    person the buyer can ask about it. The email leaves from our address on the
+    respondent's say-so, so the name must be one short line, the address a plain one, and
+    one invitation may bring in at most COLLEAGUE_INVITES_PER_DAY colleagues a day."""
+    email, name = email.strip(), name.strip()
+    if problem := person_name_problem(name):
+        raise DomainError(problem, field="name")
+    if problem := plain_address_problem(email):
+        raise DomainError(problem, field="email")
     assessment = Assessment.objects.select_for_update(of=("self",)).select_related(
         "organization", "template").get(pk=invitation.assessment_id)
     if not assessment.is_open_for_vendor:
         raise Conflict(f"the questionnaire is {assessment.status}; nobody can help answer it now")
-    email = email.strip()
     if email.lower() == invitation.email.lower():
         raise DomainError("that is your own address", field="email")
+    per_day = settings.COLLEAGUE_INVITES_PER_DAY
+    since = timezone.now() - datetime.timedelta(days=1)
+    if Invitation.objects.filter(invited_by=invitation, created_at__gte=since).count() >= per_day:
+        raise TooMany(f"at most {per_day} colleagues can be invited with one link in a day; "
+                      "try again tomorrow", field="email")
     if assessment.invitations.filter(invited_by__isnull=False).count() >= MAX_COLLEAGUE_INVITATIONS:
         raise DomainError(f"at most {MAX_COLLEAGUE_INVITATIONS} colleagues can be invited; ask "
                           f"{assessment.organization.name} to send more links", field="email")

@@ -5,9 +5,11 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 
 from questionnaires.core.api.errors import error_response
+from questionnaires.core.api.parsers import JSONParser
 
 
 class BoundedAuthTokenSerializer(AuthTokenSerializer):
@@ -26,6 +28,9 @@ class TokenView(ObtainAuthToken):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    # ObtainAuthToken names DRF's own JSON parser; this endpoint needs none the less the
+    # bounded one (it is open to anyone).
+    parser_classes = [FormParser, MultiPartParser, JSONParser]
     serializer_class = BoundedAuthTokenSerializer
 
     @extend_schema(responses={200: inline_serializer("Token", {"token": serializers.CharField()}),

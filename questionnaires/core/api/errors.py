@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse
@@ -51,8 +53,21 @@ def flatten_errors(detail, path: str = "") -> list[dict]:
     return [{"field": path or None, "message": str(detail)}]
 
 
+# What an error may echo from the request but must not send back raw: control characters
+# (a NUL, an escape sequence for a terminal) and unpaired UTF-16 surrogates, for which no
+# UTF-8 exists, so the renderer raised and a 400 became a 500.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def escaped(text: str) -> str:
+    """`text` with what it must not carry raw written as \\uXXXX."""
+    return _UNSAFE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
 def _error_body(errors: list[dict], code: int, headers=None) -> Response:
-    return Response({"errors": errors}, status=code, headers=headers)
+    safe = [{**error, "field": None if error.get("field") is None else escaped(str(error["field"])),
+             "message": escaped(str(error["message"]))} for error in errors]
+    return Response({"errors": safe}, status=code, headers=headers)
 
 
 def exception_handler(exc, context):

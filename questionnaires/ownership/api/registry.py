@@ -13,6 +13,7 @@ import datetime
 from decimal import Decimal
 from functools import cached_property
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -31,7 +32,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from questionnaires.core import dates
 from questionnaires.core.api.errors import ErrorListSerializer
+from questionnaires.core.api.fields import DayField
 from questionnaires.core.api.tenancy import OrganizationScopedMixin
 from questionnaires.ownership.api import competitors
 from questionnaires.ownership.models import Entity, NeutralityEvent, Stake, Vendor
@@ -41,8 +44,11 @@ from questionnaires.ownership.services.neutrality import (
     vendor_status_changes,
 )
 from questionnaires.ownership.services.stakes import (
+    CORRECTABLE,
     StakeInput,
     StakeWritten,
+    stake_correct,
+    stake_delete,
     stake_dispose,
     stake_record,
     vendor_stake_record,
@@ -98,9 +104,9 @@ class StakeInputSerializer(serializers.Serializer):
     board_seats = serializers.IntegerField(min_value=0, max_value=MAX_SEATS, default=0)
     observer_seats = serializers.IntegerField(min_value=0, max_value=MAX_SEATS, default=0)
     information_rights = serializers.BooleanField(default=False)
-    acquired_on = serializers.DateField(allow_null=True, required=False,
+    acquired_on = DayField(allow_null=True, required=False,
                                         help_text="Null: held since an unknown date.")
-    disposed_on = serializers.DateField(allow_null=True, required=False)
+    disposed_on = DayField(allow_null=True, required=False)
     source = serializers.CharField(max_length=300, allow_blank=True, default="",
                                    help_text="Where this is known from (filing, press release).")
 
@@ -115,10 +121,30 @@ class StakeInputSerializer(serializers.Serializer):
         return StakeInput(**self.validated_data)
 
 
-class StakeDisposeSerializer(serializers.Serializer):
-    disposed_on = serializers.DateField(allow_null=True, help_text=(
+class StakePatchSerializer(serializers.Serializer):
+    """A correction: only the fields sent change. `disposed_on` (and `source`) alone record
+    a disposal, as in v1; any other field corrects what was recorded."""
+
+    percent = serializers.DecimalField(**PERCENT, required=False)
+    voting_percent = serializers.DecimalField(**PERCENT, allow_null=True, required=False)
+    board_seats = serializers.IntegerField(min_value=0, max_value=MAX_SEATS, required=False)
+    observer_seats = serializers.IntegerField(min_value=0, max_value=MAX_SEATS, required=False)
+    information_rights = serializers.BooleanField(required=False)
+    acquired_on = DayField(allow_null=True, required=False)
+    disposed_on = DayField(allow_null=True, required=False, help_text=(
         "The day the holder gave the stake up; null undoes a disposal recorded by mistake."))
     source = serializers.CharField(max_length=300, allow_blank=True, required=False)
+
+    def validate(self, data: dict) -> dict:
+        if not data:
+            raise ValidationError({"non_field_errors": [
+                f"name at least one field to change: {', '.join(CORRECTABLE)}"]})
+        return data
+
+    @property
+    def is_disposal(self) -> bool:
+        data = self.validated_data
+        return "disposed_on" in data and set(data) <= {"disposed_on", "source"}
 
 
 class NeutralityEventSummarySerializer(serializers.ModelSerializer):
@@ -129,6 +155,13 @@ class NeutralityEventSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "vendor", "vendor_name", "from_status", "to_status", "recheck",
                   "created_at"]
         read_only_fields = fields
+
+
+class StakeDeletedSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    deleted = serializers.BooleanField()
+    neutrality_events = NeutralityEventSummarySerializer(many=True, help_text=(
+        "The status changes the deletion caused, one per vendor it reached."))
 
 
 class StakeSerializer(serializers.ModelSerializer):
@@ -275,21 +308,45 @@ class _StakeCreate:
                         status=status.HTTP_201_CREATED)
 
 
-class _StakeDispose:
-    def update(self, request, *args, **kwargs):
-        stake = self.get_object()
-        incoming = StakeDisposeSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        return Response(_written(stake_dispose(stake=stake, by=request.user,
-                                               **incoming.validated_data)))
-
-
-_DISPOSE = extend_schema(
-    summary="Record that the holder gave the stake up (disposed_on)",
-    request=StakeDisposeSerializer, responses={200: StakeWrittenSerializer, **WRITE_ERRORS})
 _CREATE_HELP = ("Recomputes the status of every vendor the stake reaches; a change creates a "
                 "neutrality event, emails the admins and (auto_recheck) issues the rapid "
                 "re-check to the vendor's contact, all in the same transaction.")
+
+
+class _StakeChange:
+    """PATCH corrects or disposes of a stake; DELETE removes one recorded by mistake."""
+
+    def update(self, request, *args, **kwargs):
+        stake = self.get_object()
+        # partial: a form body that leaves a boolean out must not mean "false"
+        incoming = StakePatchSerializer(data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        if incoming.is_disposal:
+            written = stake_dispose(stake=stake, by=request.user, **incoming.validated_data)
+        else:
+            written = stake_correct(stake=stake, changes=dict(incoming.validated_data),
+                                    by=request.user)
+        return Response(_written(written))
+
+    def destroy(self, request, *args, **kwargs):
+        stake = self.get_object()
+        stake_id = stake.pk
+        events = stake_delete(stake=stake, by=request.user)
+        return Response(StakeDeletedSerializer(
+            {"id": stake_id, "deleted": True, "neutrality_events": events}).data)
+
+
+_PATCH = extend_schema(
+    summary="Correct a stake, or record that the holder gave it up (disposed_on)",
+    description=("Only the fields sent change. `disposed_on` (with `source`) alone records "
+                 "a disposal; any other field corrects what was recorded, with the same "
+                 "checks as recording it. " + _CREATE_HELP),
+    request=StakePatchSerializer, responses={200: StakeWrittenSerializer, **WRITE_ERRORS})
+_DELETE = extend_schema(
+    summary="Delete a stake recorded by mistake",
+    description=("A stake that ended is disposed of (PATCH `disposed_on`) instead, which "
+                 "keeps its history. The deletion is audited; " + _CREATE_HELP),
+    request=None, responses={200: StakeDeletedSerializer, **WRITE_ERRORS})
 
 
 @extend_schema_view(
@@ -306,9 +363,9 @@ class VendorStakesView(_StakeCreate, _VendorStakes, generics.ListCreateAPIView):
 @extend_schema_view(
     get=extend_schema(summary="One stake in a vendor",
                       responses={200: StakeSerializer, **READ_ERRORS}),
-    patch=_DISPOSE)
-class VendorStakeView(_StakeDispose, _VendorStakes, generics.RetrieveUpdateAPIView):
-    http_method_names = ["get", "patch", "head", "options"]
+    patch=_PATCH, delete=_DELETE)
+class VendorStakeView(_StakeChange, _VendorStakes, generics.RetrieveUpdateDestroyAPIView):
+    http_method_names = ["get", "patch", "delete", "head", "options"]
 
 
 @extend_schema_view(
@@ -327,9 +384,9 @@ class EntityStakesView(_StakeCreate, _EntityStakes, generics.ListCreateAPIView):
 @extend_schema_view(
     get=extend_schema(summary="One stake in an entity",
                       responses={200: StakeSerializer, **READ_ERRORS}),
-    patch=_DISPOSE)
-class EntityStakeView(_StakeDispose, _EntityStakes, generics.RetrieveUpdateAPIView):
-    http_method_names = ["get", "patch", "head", "options"]
+    patch=_PATCH, delete=_DELETE)
+class EntityStakeView(_StakeChange, _EntityStakes, generics.RetrieveUpdateDestroyAPIView):
+    http_method_names = ["get", "patch", "delete", "head", "options"]
 
 
 # --- Entities --------------------------------------------------------------------------------------
@@ -357,13 +414,14 @@ class EntityView(OrganizationScopedMixin, generics.RetrieveAPIView):
 
 # --- Neutrality ------------------------------------------------------------------------------------
 def parse_day(value: str | None, field: str = "on") -> datetime.date:
-    """`?on=YYYY-MM-DD`, today when absent; a located 400 otherwise."""
+    """`?on=YYYY-MM-DD`, today when absent; a located 400 otherwise (also for a day
+    outside the accepted range, where the history arithmetic would overflow)."""
     if not value:
         return timezone.localdate()
     try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError({field: [f'expected a date "YYYY-MM-DD", got "{value}"']}) from None
+        return dates.parse_day(value)
+    except DjangoValidationError as error:
+        raise ValidationError({field: error.messages}) from None
 
 
 class VendorNeutralityView(OrganizationScopedMixin, APIView):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 
 from questionnaires.core.base import Criticality
+from questionnaires.core.dates import validate_day
 from questionnaires.ownership.models import (
     DATA_CATEGORIES,
     SERVICES,
@@ -132,6 +133,7 @@ class StakeForm(forms.Form):
                                         initial=0)
     information_rights = forms.BooleanField(label="Information rights", required=False)
     acquired_on = forms.DateField(label="Acquired on", required=False, widget=DateInput(),
+                                  validators=[validate_day],
                                   help_text="Leave empty when not known.")
     source = forms.CharField(label="Source", max_length=300, required=False,
                              help_text="Filing, press release, the vendor's own answer.")
@@ -152,7 +154,8 @@ class StakeForm(forms.Form):
 
 
 class DisposeForm(forms.Form):
-    disposed_on = forms.DateField(label="Disposed of on", widget=DateInput())
+    disposed_on = forms.DateField(label="Disposed of on", widget=DateInput(),
+                                  validators=[validate_day])
     source = forms.CharField(label="Source", max_length=300, required=False)
 
 

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
 
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from questionnaires.charts.ownership import ownership_graph_svg, ownership_timeline_svg
+from questionnaires.core.dates import parse_day
 from questionnaires.core.errors import DomainError
 from questionnaires.ownership.models import SEVERITY_LABELS, Entity, NeutralityEvent, Stake, Vendor
 from questionnaires.ownership.neutrality.wording import format_percent
@@ -41,9 +43,10 @@ def parse_on(value: str | None) -> tuple[datetime.date, str]:
     if not value:
         return today, ""
     try:
-        return datetime.date.fromisoformat(value), ""
-    except ValueError:
-        return today, f'"{value}" is not a date (YYYY-MM-DD); showing today instead.'
+        return parse_day(value), ""
+    except ValidationError as error:
+        return today, f"{error.messages[0]}; showing today instead."
+
 
 
 @dataclass

@@ -191,6 +191,9 @@ class OwnershipGraph:
         days = [day for stake in self.plain(vendor)[2]
                 for day in (stake["acquired_on"], stake["disposed_on"]) if day]
         earliest = min(days, default=today - datetime.timedelta(days=UNDATED_HISTORY_DAYS))
+        if earliest == datetime.date.min:
+            # Recorded before days were bounded (core.dates): there is no day before it.
+            return earliest
         return min(earliest - datetime.timedelta(days=1), today)
 
 

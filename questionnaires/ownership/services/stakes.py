@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from questionnaires.audit.services import audit_record
+from questionnaires.core.dates import day_problem
 from questionnaires.core.errors import DomainError
 from questionnaires.core.models import Organization
 from questionnaires.ownership.models import Entity, NeutralityEvent, Stake, Vendor
@@ -136,12 +137,80 @@ def stake_dispose(*, stake: Stake, disposed_on: datetime.date | None, by,
                                         stake=stake))
 
 
+# What a correction may change; the holder and the subject are the stake's identity (a
+# stake recorded against the wrong holder is deleted and recorded again).
+CORRECTABLE = ("percent", "voting_percent", "board_seats", "observer_seats",
+               "information_rights", "acquired_on", "disposed_on", "source")
+
+
+@transaction.atomic
+def stake_correct(*, stake: Stake, changes: dict, by) -> StakeWritten:
+    """Correct what was recorded about a stake (a mistyped percentage or date): the checks
+    of `stake_record` on the corrected stake, an audit entry with the values before and
+    after, and the status of every vendor below its subject recomputed, as when recorded."""
+    unknown = set(changes) - set(CORRECTABLE)
+    assert not unknown, f"not correctable: {sorted(unknown)}"
+    organization = stake.organization
+    registry_lock(organization)
+    _lock(organization, stake.subject)
+    stake = Stake.objects.select_for_update().select_related("holder", "subject").get(pk=stake.pk)
+    wanted = {field: changes.get(field, getattr(stake, field)) for field in CORRECTABLE}
+    wanted["percent"] = _percent(wanted["percent"], "percent")
+    if wanted["voting_percent"] is not None:
+        wanted["voting_percent"] = _percent(wanted["voting_percent"], "voting_percent")
+    _check_dates(wanted["acquired_on"], wanted["disposed_on"])
+    votes = wanted["voting_percent"]
+    _check_totals(stake.subject, wanted["percent"], wanted["percent"] if votes is None else votes,
+                  wanted["acquired_on"], wanted["disposed_on"], exclude=stake.pk)
+    lock_vendors(organization,
+                 OwnershipGraph.load(organization).vendors_below([str(stake.subject_id)]))
+    changed = [field for field in CORRECTABLE if wanted[field] != getattr(stake, field)]
+    before = {field: getattr(stake, field) for field in changed}
+    for field in changed:
+        setattr(stake, field, wanted[field])
+    if changed:
+        stake.save(update_fields=changed)
+    audit_record(organization=organization, action="stake.corrected", actor=by, obj=stake,
+                 data={"holder": stake.holder.name, "subject": stake.subject.name,
+                       "before": before, "after": {field: wanted[field] for field in changed}})
+    cause = (f"The stake of {stake.holder.name} in {stake.subject.name} was corrected "
+             f"({', '.join(changed) or 'nothing changed'}).")
+    return StakeWritten(stake, _refresh(organization, [str(stake.subject_id)], by=by,
+                                        stake=stake, cause=cause))
+
+
+@transaction.atomic
+def stake_delete(*, stake: Stake, by) -> list[NeutralityEvent]:
+    """Delete a stake recorded by mistake (a stake that ended is disposed of instead, which
+    keeps its history). The audit entry keeps what it said; the status of every vendor
+    below its subject is recomputed without it."""
+    organization = stake.organization
+    registry_lock(organization)
+    _lock(organization, stake.subject)
+    stake = Stake.objects.select_for_update().select_related("holder", "subject").get(pk=stake.pk)
+    subject_id = str(stake.subject_id)
+    lock_vendors(organization, OwnershipGraph.load(organization).vendors_below([subject_id]))
+    audit_record(organization=organization, action="stake.deleted", actor=by, obj=stake,
+                 data={"holder": stake.holder.name, "subject": stake.subject.name,
+                       "percent": str(stake.percent),
+                       "voting_percent": None if stake.voting_percent is None
+                       else str(stake.voting_percent),
+                       "board_seats": stake.board_seats, "observer_seats": stake.observer_seats,
+                       "information_rights": stake.information_rights,
+                       "acquired_on": stake.acquired_on, "disposed_on": stake.disposed_on,
+                       "source": stake.source})
+    cause = (f"The stake of {stake.holder.name} in {stake.subject.name} "
+             f"({_shown(stake.percent)}%) was deleted from the registry.")
+    stake.delete()
+    return _refresh(organization, [subject_id], by=by, stake=None, cause=cause)
+
+
 def _refresh(organization: Organization, entity_ids: list, *, by,
-             stake: Stake) -> list[NeutralityEvent]:
+             stake: Stake | None, cause: str = "") -> list[NeutralityEvent]:
     graph = OwnershipGraph.load(organization)
     return neutrality_refresh_vendors(organization=organization,
                                       vendor_ids=graph.vendors_below(entity_ids), by=by,
-                                      stake=stake, graph=graph)
+                                      stake=stake, cause=cause, graph=graph)
 
 
 def _percent(value, field: str) -> Decimal:
@@ -205,6 +274,8 @@ def _check_dates(acquired_on: datetime.date | None, disposed_on: datetime.date |
                  field: str = "disposed_on") -> None:
     today = timezone.localdate()
     for name, day in (("acquired_on", acquired_on), ("disposed_on", disposed_on)):
+        if day is not None and (problem := day_problem(day)):
+            raise DomainError(problem, field=name)
         if day is not None and day > today:
             raise DomainError(f"{day.isoformat()} is in the future; record a stake on the day "
                               "it changes hands", field=name)

@@ -230,3 +230,15 @@ def test_the_answers_listing_runs_a_bounded_number_of_queries(api, issued, respo
     with django_assert_max_num_queries(10):
         response = api.get(f"/api/v1/assessments/{issued.assessment.pk}/answers/")
     assert response.json()["count"] == 5
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "2200-01-01"])
+def test_a_due_date_past_the_accepted_range_is_a_400_naming_it_not_a_500(
+        api, vendor, template, day):
+    """The link lasts 30 days past the due date: at 9999-12-31 that sum overflowed."""
+    response = api.post("/api/v1/assessments/", issue_body(vendor, template, due_date=day),
+                        format="json")
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert error["field"] == "due_date" and "out of range" in error["message"]
+    assert not Assessment.objects.exists()
