@@ -126,5 +126,15 @@ class EmbeddedScheduler:
             # One failing task must not stop the others; it runs again next period.
             logger.exception("scheduler: %s failed", entry.name)
             return
-        log = logger.info if result else logger.debug
+        # A line when a task did something (sent reminders, dispatched a job); the quiet
+        # runs, every minute for the sweeps, only at DEBUG.
+        log = logger.info if did_work(result) else logger.debug
         log("scheduler: %s -> %s", entry.name, result)
+
+
+def did_work(result: object) -> bool:
+    """A task's result says it did something: a non-zero count, or a mapping of counts
+    with any non-zero ({"dispatched": 0, "failed": 0} is a quiet run)."""
+    if isinstance(result, dict):
+        return any(result.values())
+    return bool(result)

@@ -168,3 +168,14 @@ def test_the_scheduler_sends_a_due_reminder_once(buyer, vendor, mailoutbox, monk
     with django_capture_on_commit_callbacks(execute=True):
         scheduler.tick()
     assert len(mailoutbox) == 1  # the hourly rerun sends nothing twice
+
+
+def test_only_runs_that_did_something_are_logged_at_info(caplog):
+    results = {dispatch.SCORING_SWEEP: 0, dispatch.REPORT_SWEEP: {"dispatched": 0, "failed": 0},
+               dispatch.SEND_REMINDERS: 1}
+    scheduler, _, _ = scheduler_at(datetime.datetime(2030, 6, 10, 10, 5, tzinfo=UTC),
+                                   run=results.__getitem__)
+    with caplog.at_level("INFO", logger="questionnaires.management.scheduler"):
+        scheduler.tick()
+    assert [r.getMessage() for r in caplog.records if r.levelname == "INFO"] == [
+        "scheduler: portal-reminders -> 1"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 from pathlib import Path
@@ -27,6 +28,9 @@ class Command(BaseCommand):
                                  "waits for it, so their output comes before its last lines)")
 
     def handle(self, *args, once: bool, lock: Path | None, ready_file: Path | None, **options):
+        # Celery logs every task it runs at INFO; the scheduler logs the runs that did
+        # something, so its minutely sweeps do not fill the terminal.
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         lock = lock or Path(settings.VAR_DIR) / "scheduler.lock"
         self.ready_file = ready_file
         scheduler = EmbeddedScheduler(settings.CELERY_BEAT_SCHEDULE)
