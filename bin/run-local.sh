@@ -71,7 +71,7 @@ pids+=("$web")
 url="http://$HOST:$PORT"
 for _ in $(seq 120); do
   kill -0 "$web" 2>/dev/null || { echo "gunicorn exited; see above" >&2; exit 1; }
-  "$PY" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)' \
+  "$PY" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=10)' \
     "$url/healthz" 2>/dev/null && break
   sleep 0.5
 done
@@ -80,10 +80,12 @@ done
 for _ in $(seq 60); do [ -z "${ready:-}" ] || [ -e "$ready" ] && break; sleep 0.5; done
 rm -f "${ready:-}"
 
-echo "------------------------------------------------------------------------------"
-echo "Scheduled work: $scheduled"
-echo "Mail: ${EMAIL_BACKEND:-the default backend} (tokens and one-time links redacted)"
-echo "Links in mail and the API: $SITE_URL"
-echo "Diligence is serving at $url/  (Ctrl-C stops it)"
-"$PY" manage.py demo --logins
+logins="$("$PY" manage.py demo --logins)"
+# One write, so no log line lands between the address and the logins.
+printf '%s\n' "------------------------------------------------------------------------------" \
+  "Scheduled work: $scheduled" \
+  "Mail: ${EMAIL_BACKEND:-the default backend} (tokens and one-time links redacted)" \
+  "Links in mail and the API: $SITE_URL" \
+  "Diligence is serving at $url/  (Ctrl-C stops it)" \
+  "$logins"
 wait "$web"
