@@ -6,10 +6,23 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
-APT_PACKAGES := python3-venv poppler-utils chromium libharfbuzz-subset0 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
+# Links in mail and the API's invite_url follow the address served, unless SITE_URL is set
+# (a host of 0.0.0.0 or :: binds every interface; the links then name this machine's loopback).
+LINK_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
+RUN_SITE_URL := $(or $(SITE_URL),http://$(LINK_HOST):$(PORT))
+# Scheduled work: auto (celery worker and beat on Redis when REDIS_URL is set or redis-server
+# is installed, else the embedded scheduler), celery, or embedded. See bin/run-local.sh.
+SCHEDULER ?= auto
+LOCAL_REDIS_URL ?= redis://127.0.0.1:6379/0
+# What serving needs, and what only the tests need (PDF text tools, the browser).
+APT_RUN := python3-venv libharfbuzz-subset0 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+APT_TEST := poppler-utils chromium
+STAMP_RUN := $(VENV)/.installed-run-$(shell cat requirements.txt | sha256sum | cut -c1-12)
+STAMP_DEV := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
+PIP_QUIET := -qq --disable-pip-version-check --no-input
+export PIP_ROOT_USER_ACTION := ignore
 
-.PHONY: help run test lint bench fuzz load demo services system-deps venv
+.PHONY: help run test lint bench fuzz load demo services system-deps system-deps-test venv venv-dev
 
 help:
 	@echo "make run    install, migrate, load the demo, serve at http://$(HOST):$(PORT)"
@@ -18,8 +31,9 @@ help:
 	@echo "make bench  the benchmarks in bench/ (figures in bench/results/)"
 	@echo "make fuzz   a longer schemathesis run;  make load  the load test"
 
-system-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# As root, install the missing apt packages; as a normal user, print the line to run.
+define apt_ensure
+@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    echo "Installing system packages:$$missing"; \
@@ -29,14 +43,31 @@ system-deps:
 	    echo "Install them with: sudo apt-get install$$missing"; exit 1; \
 	  fi; \
 	fi
+endef
 
-$(STAMP): requirements.txt requirements-dev.txt
+system-deps:
+	$(call apt_ensure,$(APT_RUN))
+
+system-deps-test:
+	$(call apt_ensure,$(APT_TEST))
+
+# Two stamps: `make run` installs requirements.txt only; the test tools come with the
+# targets that use them (requirements-dev.txt).
+$(STAMP_RUN): requirements.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -r requirements-dev.txt
-	@rm -f $(VENV)/.installed-*; touch $(STAMP)
+	@echo "Installing requirements.txt into $(VENV)"
+	@$(PIP) install $(PIP_QUIET) --upgrade pip
+	@$(PIP) install $(PIP_QUIET) -r requirements.txt
+	@rm -f $(VENV)/.installed-run-*; touch $@
 
-venv: system-deps $(STAMP)
+$(STAMP_DEV): $(STAMP_RUN) requirements-dev.txt
+	@echo "Installing requirements-dev.txt into $(VENV)"
+	@$(PIP) install $(PIP_QUIET) -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-dev-*; touch $@
+
+venv: system-deps $(STAMP_RUN)
+
+venv-dev: system-deps system-deps-test $(STAMP_DEV)
 
 # Start the local PostgreSQL and Redis when they are installed but stopped.
 services:
@@ -50,45 +81,38 @@ services:
 var/secret_key:
 	@mkdir -p var && python3 -c "import secrets; print(secrets.token_urlsafe(50))" > $@ && chmod 600 $@
 
-# Local serving: no TLS on 127.0.0.1, so cookies are not marked Secure and HSTS is off.
-RUN_ENV = SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} SECURE_COOKIES=false SECURE_HSTS_SECONDS=0
+# Local serving: no TLS on 127.0.0.1, so cookies are not marked Secure and HSTS is off. Mail
+# is printed, with invitation tokens and one-time links redacted.
+RUN_ENV = SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} SECURE_COOKIES=false SECURE_HSTS_SECONDS=0 \
+	SITE_URL=$(RUN_SITE_URL) ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost,$(LINK_HOST)} \
+	EMAIL_BACKEND=$${EMAIL_BACKEND:-questionnaires.core.mail.RedactingConsoleBackend}
 
 demo: venv var/secret_key
-	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
-	$(RUN_ENV) $(PY) manage.py demo
+	@$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
+	@$(RUN_ENV) $(PY) manage.py demo
 
 run: venv var/secret_key
-	@if [ -n "$$DATABASE_URL$$REDIS_URL" ]; then $(MAKE) -s services; fi
-	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
-	$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v0
-	$(RUN_ENV) $(PY) manage.py demo
-	@set -e; pids=""; \
-	if [ -n "$$REDIS_URL" ]; then \
-	  $(RUN_ENV) $(PY) -m celery -A diligence worker -Q celery,reports --loglevel=INFO & pids="$$pids $$!"; \
-	  $(RUN_ENV) $(PY) -m celery -A diligence beat --loglevel=INFO & pids="$$pids $$!"; \
-	fi; \
-	trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
-	echo "Serving Diligence at http://$(HOST):$(PORT)"; \
-	$(RUN_ENV) $(VENV)/bin/gunicorn -c python:diligence.gunicorn diligence.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 60
+	@$(RUN_ENV) PY=$(PY) VENV=$(VENV) HOST=$(HOST) PORT=$(PORT) SCHEDULER=$(SCHEDULER) \
+	  LOCAL_REDIS_URL=$(LOCAL_REDIS_URL) bin/run-local.sh
 
-test: venv services
+test: venv-dev services
 	@mkdir -p test-output
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
 
-lint: venv
+lint: venv-dev
 	$(VENV)/bin/ruff check .
 	SECRET_KEY=lint-only-$$(python3 -c "import secrets; print(secrets.token_urlsafe(50))") \
 	  DEBUG=false SECURE_SSL_REDIRECT=true ALLOWED_HOSTS=diligence.example.com \
 	  SITE_URL=https://diligence.example.com DATABASE_URL=sqlite:////tmp/diligence-lint.sqlite3 \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
-bench: venv services
+bench: venv-dev services
 	@mkdir -p bench/results
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
-fuzz: venv services
+fuzz: venv-dev services
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(PY) -m pytest tests/security -m slow $(PYTEST_ARGS)
 
-load: venv services
+load: venv-dev services
 	$(PY) bench/load.py

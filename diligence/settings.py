@@ -7,6 +7,7 @@ fall back to a default (a mistyped DATABASE_URL quietly using SQLite would lose 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import warnings
 from pathlib import Path
@@ -96,6 +97,19 @@ def env_redis(name: str) -> str | None:
     if urlparse(raw).scheme not in {"redis", "rediss"}:
         raise ImproperlyConfigured(f"{name}: expected redis://host:port/db, got {raw!r}")
     return raw
+
+
+def env_networks(name: str) -> list:
+    """A comma-separated list of addresses or CIDR blocks (10.0.0.0/8, ::1)."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or CIDR block (e.g. 10.0.0.0/8)"
+            ) from None
+    return networks
 
 
 def env_url(name: str, default: str) -> str:
@@ -252,7 +266,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # EVIDENCE_MAX_BYTES, imports at IMPORT_MAX_BYTES, report verification at REPORT_VERIFY_MAX_BYTES.
 
 # --- Email ----------------------------------------------------------------------------------
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Only DEBUG defaults to a backend that writes mail out (redacted: an invitation token or a
+# choose-a-password link read from a terminal or a log would open the portal or set a
+# password). Without DEBUG the default sends by SMTP; `make run` picks the redacting console.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "questionnaires.core.mail.RedactingConsoleBackend"
+                        if DEBUG else "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -276,10 +294,15 @@ if REDIS_URL:
                           "OPTIONS": {"socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
                                       "socket_timeout": REDIS_SOCKET_TIMEOUT}}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Files, not each process's memory: the web processes of one machine share what they
+    # count (the invitation limit), as they would in Redis.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache")}}
 
-# Without a broker the embedded default runs tasks in-process, synchronously.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Without a broker the embedded default runs tasks in-process, synchronously (and the
+# embedded scheduler, manage.py run_scheduler, runs the periodic ones). The host only
+# keeps kombu from warning "No hostname was supplied" whenever a connection is made.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 # kombu's Redis transport, but a worker whose acks Redis did not answer (paused) keeps
 # fetching afterwards; see diligence/broker.py.
 CELERY_BROKER_TRANSPORT = "diligence.broker:Transport" if REDIS_URL else None
@@ -465,6 +488,11 @@ INVITE_BAD_TRIES_LIMIT = env_int("INVITE_BAD_TRIES_LIMIT", 10, minimum=1)
 INVITE_BAD_TRIES_WINDOW = 15 * 60
 # Colleagues one invitation link may bring in per 24 hours (each gets an email from us).
 COLLEAGUE_INVITES_PER_DAY = env_int("COLLEAGUE_INVITES_PER_DAY", 5, minimum=1)
+# The proxies (addresses or CIDR blocks) whose X-Forwarded-For is believed: the TLS proxy in
+# front of gunicorn. Anyone else's X-Forwarded-For is ignored (they could write anything).
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+# Load and update the built-in questionnaires at the end of every `migrate` (post_migrate).
+LIBRARY_LOAD_ON_MIGRATE = env_bool("LIBRARY_LOAD_ON_MIGRATE", True)
 
 LOGGING = {
     "version": 1,
@@ -475,5 +503,7 @@ LOGGING = {
     "loggers": {"django.server": {"handlers": ["console"], "level": "INFO",
                                   "propagate": False},
                 # WeasyPrint narrates every layout step at INFO.
-                "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+                "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"},
+                # django-axes announces its version in every process it starts in.
+                "axes": {"level": "WARNING"}},
 }

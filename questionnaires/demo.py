@@ -188,6 +188,45 @@ def _demo_assessment(organization: Organization, result: DemoResult):
     return assessment
 
 
+# Annotada's re-check was issued this many days ago and is due in DEMO_DUE_IN_DAYS: its
+# "3 days left" reminder is due, so the scheduler (celery beat, or run_scheduler without
+# Redis) has real work on a fresh demo and sends it within its period.
+DEMO_ISSUED_DAYS_AGO = 10
+DEMO_DUE_IN_DAYS = 3
+
+
+def _demo_open_assessment(organization: Organization, result: DemoResult):
+    """An open assessment whose first reminder is due today: issued (in the demo's story)
+    ten days ago, due in three, not answered yet."""
+    import datetime
+
+    from django.utils import timezone
+
+    from questionnaires.assessments.models import Assessment, Invitation
+    from questionnaires.assessments.services.lifecycle import assessment_issue
+    from questionnaires.authoring.models import Template
+
+    vendor = Vendor.objects.get(organization=organization, name="Annotada")
+    key = "rapid-neutrality-recheck"
+    if Assessment.objects.filter(organization=organization, vendor=vendor,
+                                 template__key=key).exists():
+        return
+    template = (Template.objects.filter(organization=None, key=key,
+                                        status=Template.Status.PUBLISHED)
+                .order_by("-version").first())
+    alice = Membership.objects.select_related("user").get(organization=organization,
+                                                          role="admin").user
+    due = timezone.localdate() + datetime.timedelta(days=DEMO_DUE_IN_DAYS)
+    assessment, _ = assessment_issue(
+        organization=organization, vendor=vendor, template=template, due_date=due,
+        respondents=[(vendor.contact_email, vendor.contact_name)], by=alice)
+    issued_at = timezone.now() - datetime.timedelta(days=DEMO_ISSUED_DAYS_AGO)
+    Assessment.objects.filter(pk=assessment.pk).update(created_at=issued_at, sent_at=issued_at)
+    Invitation.objects.filter(assessment=assessment).update(created_at=issued_at)
+    result.notes.append(f"Issued to Annotada: {template.name}, due {due:%d %B %Y}; its "
+                        "reminder is due, and the scheduler sends it.")
+
+
 def demo_full() -> DemoResult:
     """The whole way: buyer, vendors with ownership, the built-in questionnaire issued and
     answered, scored with scenarios, and a PDF report written."""
@@ -200,6 +239,7 @@ def demo_full() -> DemoResult:
     organization = result.organization
     _demo_ownership(organization)
     assessment = _demo_assessment(organization, result)
+    _demo_open_assessment(organization, result)
     assessment.refresh_from_db()
     if not ScoreRun.objects.filter(assessment=assessment).exists():
         # Without a running worker (REDIS_URL set, worker not started yet) score here.

@@ -35,3 +35,6 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locme
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The suite's tests build exactly the templates they need (and some assert an empty
+# library); tests/foundation/test_library_on_migrate.py turns the load on to check it.
+LIBRARY_LOAD_ON_MIGRATE = False

@@ -40,3 +40,8 @@ def test_the_gunicorn_access_log_atoms_are_redacted():
     atoms = logger.atoms(response, request, environ, datetime.timedelta(seconds=0.01))
     assert all(TOKEN not in str(value) for value in atoms.values())
     assert "/invite/[redacted]" in atoms["r"]
+
+
+def test_redact_hides_a_choose_a_password_link():
+    line = "GET /welcome/Mg/cn4k2a-0f1e2d3c4b5a69788796a5b4c3d2e1f0/ HTTP/1.1"
+    assert redact(line) == "GET /welcome/[redacted] HTTP/1.1"

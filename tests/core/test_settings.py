@@ -9,13 +9,14 @@ import pytest
 from tests.support.paths import ROOT
 
 
-def start_django(**env_overrides) -> subprocess.CompletedProcess:
+def start_django(code: str = "", **env_overrides) -> subprocess.CompletedProcess:
+    """Start Django with the real settings and this environment; run `code` after setup."""
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
     env.update({"SECRET_KEY": "x" * 50, "DJANGO_SETTINGS_MODULE": "diligence.settings"})
     env.update(env_overrides)
     env = {k: v for k, v in env.items() if v is not None}
-    return subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-c", f"import django; django.setup()\n{code}"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
 
 @pytest.mark.parametrize("variable, value", [
@@ -31,6 +32,20 @@ def test_a_bad_setting_fails_start_up_naming_the_variable(variable, value):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert f"{variable}:" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["10.0.0.0/33", "proxy.internal", "10.0.0.1,nonsense"])
+def test_a_bad_trusted_proxies_value_fails_start_up_naming_the_variable(value):
+    result = start_django(TRUSTED_PROXIES=value)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "TRUSTED_PROXIES:" in result.stderr
+
+
+def test_trusted_proxies_are_read_as_networks():
+    result = start_django(TRUSTED_PROXIES="10.0.0.0/8, 192.0.2.1,::1",
+                          code="from django.conf import settings; "
+                               "print([str(n) for n in settings.TRUSTED_PROXIES])")
+    assert result.stdout.strip() == "['10.0.0.0/8', '192.0.2.1/32', '::1/128']", result.stderr
 
 
 def test_secret_key_is_required_unless_debug():

@@ -47,15 +47,17 @@ class TokenCheck:
 
 
 def check_token(token: str, meta: dict) -> TokenCheck:
-    """Resolve a token, counting a bad one against the caller's address; a blocked address
-    learns nothing about the token it sent."""
+    """Resolve a token; a good one always passes. A bad one counts against the caller's
+    address, and once the address is blocked it is refused (429) without being counted
+    or told anything more about the token it sent."""
+    invitation = invitation_resolve(token)
+    if invitation is not None:
+        return TokenCheck(invitation, False)
     address = client_address(meta)
     if invite_is_blocked(address=address):
         return TokenCheck(None, True)
-    invitation = invitation_resolve(token)
-    if invitation is None:
-        invite_bad_try_record(address=address)
-    return TokenCheck(invitation, False)
+    invite_bad_try_record(address=address)
+    return TokenCheck(None, False)
 
 
 def touch(invitation: Invitation) -> None:

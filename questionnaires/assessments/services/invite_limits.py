@@ -1,11 +1,14 @@
 """How many bad invitation tokens one address may try before it is refused for a while.
 
 An invitation token is 256 random bits, so guessing one is hopeless; the limit is there to
-keep scanners and scripts from hammering the lookup, and it counts only *bad* tries so a
-vendor who opens a good link many times is never locked out. The count lives in Django's
-cache (Redis in production and tests), shared by every web process, so the limit holds
-across workers. Both doors count against the same budget: the portal link (`/invite/<token>`)
-and the `Authorization: Invite <token>` header of the API.
+keep scanners and scripts from hammering the lookup. It counts only *bad* tries and refuses
+only bad tokens: a good token passes whatever its address did, so a vendor who opens a good
+link many times is never locked out, and an attacker who shares an address with vendors
+(everyone behind the TLS proxy, one office's NAT) cannot lock them out either. The count
+lives in Django's cache (Redis when REDIS_URL is set; otherwise a file cache that the web
+processes of one machine share), so the limit holds across workers. Both doors count
+against the same budget: the portal link (`/invite/<token>`) and the
+`Authorization: Invite <token>` header of the API.
 
 With the cache unreachable the limit is not applied (and the failure is logged): the
 token's 256 bits are the protection, the limit only slows scanners, and refusing every
@@ -29,17 +32,51 @@ CACHE_ERRORS = (RedisError, OSError)  # what Django's Redis cache raises when Re
 def client_address(meta: dict) -> str:
     """The caller's address as the limit sees it.
 
-    REMOTE_ADDR only: X-Forwarded-For is set by whoever sends the request, so trusting it
+    REMOTE_ADDR, unless it is one of settings.TRUSTED_PROXIES: then X-Forwarded-For is read
+    from the right, skipping trusted hops, and the first untrusted hop is the client. Only
+    a trusted proxy's word counts: anyone else can write X-Forwarded-For, and trusting it
     would let an attacker pick a fresh address per try. An IPv6 client is keyed by its /64,
     the block one subscriber usually holds, for the same reason."""
     raw = str(meta.get("REMOTE_ADDR") or "unknown")
-    try:
-        address = ipaddress.ip_address(raw)
-    except ValueError:
+    address = _parse(raw)
+    if address is None:
         return raw
+    if _trusted(address):
+        address = _forwarded_client(str(meta.get("HTTP_X_FORWARDED_FOR") or ""), address)
+    return _key_of(address)
+
+
+def _parse(raw: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        address = ipaddress.ip_address(raw.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def _trusted(address) -> bool:
+    return any(address in network for network in settings.TRUSTED_PROXIES)
+
+
+def _forwarded_client(header: str, peer):
+    """The right-most untrusted hop of X-Forwarded-For (each trusted proxy appends the peer
+    it saw, so hops left of the first untrusted one were written by the client). A hop that
+    is not an address ends the walk at the last good one."""
+    client = peer
+    for hop in reversed([part for part in header.split(",") if part.strip()]):
+        address = _parse(hop)
+        if address is None:
+            break
+        client = address
+        if not _trusted(address):
+            break
+    return client
+
+
+def _key_of(address) -> str:
     if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
     return str(address)
 
