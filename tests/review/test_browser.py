@@ -13,9 +13,9 @@ from django.db import connections
 
 from questionnaires.assessments.models import Assessment, RemediationItem
 from questionnaires.scoring.models import ScoreRun
-from tests.conftest import wait_for
-from tests.support import workspace as builders
+from tests.support import assessments as builders
 from tests.support.paths import ROOT
+from tests.support.waiting import wait_for
 
 OUTPUT = ROOT / "test-output"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

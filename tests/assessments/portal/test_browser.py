@@ -10,8 +10,9 @@ from django.db import connections
 
 from questionnaires.assessments.models import Answer, Assessment
 from questionnaires.assessments.services.lifecycle import answer_save
+from tests.support.files import tiny_pdf
 from tests.support.paths import ROOT, VSAQ_DIR
-from tests.support.portal import SMALL_SPEC, issue, spec_template, tiny_pdf
+from tests.support.portal import SMALL_SPEC, issue, spec_template
 
 OUTPUT = ROOT / "test-output"
 WEBAPP = VSAQ_DIR / "webapp.json"
