@@ -9,11 +9,12 @@ PORT ?= 8000
 APT_PACKAGES := python3-venv poppler-utils chromium libharfbuzz-subset0 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 
-.PHONY: help run test lint bench fuzz load demo services system-deps venv
+.PHONY: help run test test-fast lint bench fuzz load demo services system-deps venv
 
 help:
 	@echo "make run    install, migrate, load the demo, serve at http://$(HOST):$(PORT)"
 	@echo "make test   the whole suite on PostgreSQL, Redis and a real Celery worker"
+	@echo "make test-fast  the inner loop: no workers, browser or fuzzing, lighter hypothesis"
 	@echo "make lint   ruff and the deployment checks"
 	@echo "make bench  the benchmarks in bench/ (figures in bench/results/)"
 	@echo "make fuzz   a longer schemathesis run;  make load  the load test"
@@ -74,6 +75,16 @@ run: venv var/secret_key
 test: venv services
 	@mkdir -p test-output
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
+
+# The inner loop: everything but real workers (services), Chromium (browser) and fuzzing
+# (slow, and the schemathesis module), with a fifth of the hypothesis examples. `make test`
+# (and CI) still runs all of it at full strength.
+FAST_ARGS := -m "not slow and not browser and not services" \
+	--ignore=tests/security/test_schema_fuzz.py --hypothesis-profile=fast
+
+test-fast: venv services
+	$(PY) -m pytest $(FAST_ARGS) $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
 
 lint: venv
