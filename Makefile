@@ -22,11 +22,12 @@ STAMP_DEV := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-de
 PIP_QUIET := -qq --disable-pip-version-check --no-input
 export PIP_ROOT_USER_ACTION := ignore
 
-.PHONY: help run test lint bench fuzz load demo services system-deps system-deps-test venv venv-dev
+.PHONY: help run test test-fast lint bench fuzz load demo services system-deps system-deps-test venv venv-dev
 
 help:
 	@echo "make run    install, migrate, load the demo, serve at http://$(HOST):$(PORT)"
 	@echo "make test   the whole suite on PostgreSQL, Redis and a real Celery worker"
+	@echo "make test-fast  the inner loop: no workers, browser or fuzzing, lighter hypothesis"
 	@echo "make lint   ruff and the deployment checks"
 	@echo "make bench  the benchmarks in bench/ (figures in bench/results/)"
 	@echo "make fuzz   a longer schemathesis run;  make load  the load test"
@@ -98,6 +99,16 @@ run: venv var/secret_key
 test: venv-dev services
 	@mkdir -p test-output
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
+
+# The inner loop: everything but real workers (services), Chromium (browser) and fuzzing
+# (slow, and the schemathesis module), with a fifth of the hypothesis examples. `make test`
+# (and CI) still runs all of it at full strength.
+FAST_ARGS := -m "not slow and not browser and not services" \
+	--ignore=tests/security/test_schema_fuzz.py --hypothesis-profile=fast
+
+test-fast: venv-dev services
+	$(PY) -m pytest $(FAST_ARGS) $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
 
 lint: venv-dev

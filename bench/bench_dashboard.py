@@ -5,7 +5,7 @@ Run from the project root: ``python bench/bench_dashboard.py [--vendors 10000] [
 It creates a throwaway PostgreSQL database on the local server (``--server``), migrates it,
 and seeds one buyer with ``--vendors`` vendors, each with two assessments (an approved one
 and a newer one in a varied status) and their score runs, through
-``tests/support/workspace.py`` (the shape the workspace tests check, only bigger). Then,
+``tests/support/assessments.py`` (the shape the workspace tests check, only bigger). Then,
 in the same process and database, it times:
 
 - the floor: ``list(Vendor.objects.filter(organization=org).values_list("name")[:50])``,
@@ -77,7 +77,7 @@ def drop_database(server: str, name: str) -> None:
 
 def load_builders() -> Any:
     spec = importlib.util.spec_from_file_location("workspace_builders",
-                                                  ROOT / "tests" / "support" / "workspace.py")
+                                                  ROOT / "tests" / "support" / "assessments.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

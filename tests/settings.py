@@ -36,5 +36,5 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # The suite's tests build exactly the templates they need (and some assert an empty
-# library); tests/foundation/test_library_on_migrate.py turns the load on to check it.
+# library); tests/core/test_library_on_migrate.py turns the load on to check it.
 LIBRARY_LOAD_ON_MIGRATE = False

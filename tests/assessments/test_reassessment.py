@@ -15,7 +15,7 @@ from questionnaires.assessments.services.reassessment import (
     reassessment_due,
     reassessment_issue_due,
 )
-from tests.support import workspace as builders
+from tests.support import assessments as builders
 from tests.support.factories import VendorFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 
 from questionnaires.assessments.models import Assessment
 from questionnaires.assessments.selectors.history import assessment_diff
-from tests.support import workspace as builders
+from tests.support import assessments as builders
 
 pytestmark = pytest.mark.django_db
 

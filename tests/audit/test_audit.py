@@ -16,7 +16,7 @@ from django.db import connection
 
 from questionnaires.audit.models import AuditEvent
 from questionnaires.audit.services import audit_record
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 pytestmark = pytest.mark.django_db
 

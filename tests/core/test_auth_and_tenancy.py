@@ -40,14 +40,14 @@ def test_an_outsiders_token_cannot_read_another_organisations_vendor(outsider_ap
 
 
 def test_a_colleague_sees_the_organisations_vendors(colleague, vendor):
-    from tests.conftest import api_client_for
+    from tests.support.actors import api_client_for
 
     listing = api_client_for(colleague).get("/api/v1/vendors/").json()
     assert [v["name"] for v in listing["results"]] == ["LabelWorks"]
 
 
 def test_compliance_reads_but_cannot_change(compliance, vendor):
-    from tests.conftest import api_client_for
+    from tests.support.actors import api_client_for
 
     client = api_client_for(compliance)
     assert client.get(f"/api/v1/vendors/{vendor.id}/").status_code == 200

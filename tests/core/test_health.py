@@ -5,7 +5,7 @@ import time
 import pytest
 from django.test import override_settings
 
-from tests.conftest import services_missing
+from tests.support.workers import services_missing
 
 
 @pytest.mark.django_db

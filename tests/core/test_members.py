@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from questionnaires.core.models import Membership
-from tests.conftest import api_client_for
+from tests.support.actors import api_client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from questionnaires.audit.models import AuditEvent
-from tests.conftest import wait_for
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

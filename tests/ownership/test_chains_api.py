@@ -3,7 +3,7 @@ chains of several levels, two paths, a cycle, a disposed stake, an alias and a p
 
 import pytest
 
-from tests.ownership.conftest import add_stake, declare, finding_for, neutrality
+from tests.support.ownership import add_stake, declare, finding_for, neutrality
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_recheck")]
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 from questionnaires.assessments.models import Assessment
 from questionnaires.audit.models import AuditEvent
 from questionnaires.ownership.models import NeutralityEvent, Vendor
-from tests.ownership.conftest import add_stake, declare
 from tests.support.factories import MembershipFactory, VendorFactory
+from tests.support.ownership import add_stake, declare
 
 pytestmark = pytest.mark.django_db
 

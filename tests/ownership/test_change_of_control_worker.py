@@ -12,7 +12,7 @@ from django.utils import timezone
 from questionnaires.assessments.models import Assessment
 from questionnaires.audit.models import AuditEvent
 from questionnaires.ownership.models import NeutralityEvent, Stake
-from tests.conftest import wait_for
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

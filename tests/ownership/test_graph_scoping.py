@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from questionnaires.ownership.neutrality.analysis import analyse, status_changes
 from questionnaires.ownership.neutrality.records import Registry, Thresholds
 from questionnaires.ownership.services.neutrality import OwnershipGraph
+from tests.support.hypothesis_profiles import examples
 
 NAMES = ["Orbital Dynamics", "Orbital AI, Inc.", "Example Platforms", "Example Ventures LP",
          "Northwind", "Holdco", "Alpha", "Beta"]
@@ -49,7 +50,7 @@ def graphs(draw):
     return entities, stakes, competitors
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(graphs())
 def test_the_analysis_above_a_vendor_equals_the_analysis_of_the_whole_graph(graph):
     entities, stakes, competitors = graph

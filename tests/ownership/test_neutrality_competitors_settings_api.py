@@ -8,7 +8,7 @@ from django.utils import timezone
 from questionnaires.assessments.models import Answer, Assessment
 from questionnaires.audit.models import AuditEvent
 from questionnaires.ownership.models import Competitor
-from tests.ownership.conftest import add_stake, declare, finding_for, neutrality
+from tests.support.ownership import add_stake, declare, finding_for, neutrality
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +178,7 @@ def test_bad_thresholds_are_a_400_with_the_field(api, buyer_org, thresholds, fie
 
 
 def test_a_reviewer_reads_the_settings_but_only_an_admin_changes_them(colleague):
-    from tests.conftest import api_client_for
+    from tests.support.actors import api_client_for
 
     client = api_client_for(colleague)
     assert client.get("/api/v1/settings/neutrality/").status_code == 200

@@ -10,7 +10,7 @@ from django.urls import reverse
 from questionnaires.audit.models import AuditEvent
 from questionnaires.ownership.models import Entity, NeutralityEvent, Stake
 from questionnaires.ownership.services.neutrality import vendor_entity
-from tests.ownership.conftest import add_stake, neutrality
+from tests.support.ownership import add_stake, neutrality
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_recheck")]
 
@@ -157,7 +157,7 @@ def test_an_entity_stake_can_be_deleted_too(api, vendor):
 
 def test_stake_corrections_and_deletions_are_scoped_and_refused_to_compliance(
         api, outsider_api, compliance, vendor):
-    from tests.conftest import api_client_for
+    from tests.support.actors import api_client_for
     stake = add_stake(api, vendor, holder="Founders Trust", percent=10)
     url = f"/api/v1/vendors/{vendor.pk}/stakes/{stake['id']}/"
     assert outsider_api.patch(url, {"percent": 20}, format="json").status_code == 404

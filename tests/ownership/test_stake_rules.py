@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from questionnaires.ownership.models import Entity, Stake
-from tests.ownership.conftest import add_stake
+from tests.support.ownership import add_stake
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_recheck")]
 

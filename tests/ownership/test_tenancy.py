@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 
 from questionnaires.ownership.models import Competitor, Entity, NeutralityEvent, Stake, Vendor
-from tests.conftest import api_client_for
-from tests.ownership.conftest import add_stake
+from tests.support.actors import api_client_for
 from tests.support.factories import VendorFactory
+from tests.support.ownership import add_stake
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_recheck")]
 

@@ -12,17 +12,8 @@ import pytest
 from django.db import connections
 
 from questionnaires.ownership.models import Competitor, NeutralityEvent
+from tests.support.browser import CHROMIUM_ARGS, CSP_PROBE
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
-# Injected through the DevTools protocol, so the CSP under test does not apply to it.
-CSP_PROBE = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", function (e) {
-  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
-});
-"""
 # Set to a directory to keep screenshots of the pages for a look by eye.
 SCREENSHOTS = os.environ.get("DILIGENCE_SCREENSHOTS", "")
 

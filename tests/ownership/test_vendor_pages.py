@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from questionnaires.audit.models import AuditEvent
 from questionnaires.ownership.models import Competitor, NeutralityEvent, Stake, Vendor
-from tests.ownership.conftest import add_stake
 from tests.support.factories import VendorFactory
+from tests.support.ownership import add_stake
 
 pytestmark = pytest.mark.django_db
 # The vendor page: session, user, membership; the vendor; the buyer's graph (3); the stakes

@@ -4,8 +4,8 @@ import pytest
 
 from questionnaires.audit.models import AuditEvent
 from questionnaires.ownership.models import Entity
-from tests.ownership.conftest import add_stake
 from tests.support.factories import VendorFactory
+from tests.support.ownership import add_stake
 
 pytestmark = pytest.mark.django_db
 

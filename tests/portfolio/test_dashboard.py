@@ -10,7 +10,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.support import workspace as builders
+from tests.support import assessments as builders
 from tests.support.factories import VendorFactory
 
 pytestmark = pytest.mark.django_db

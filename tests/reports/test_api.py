@@ -8,7 +8,7 @@ import pytest
 
 from questionnaires.audit.models import AuditEvent
 from questionnaires.reports.models import Report
-from tests.conftest import api_client_for
+from tests.support.actors import api_client_for
 from tests.support.reports import issue_answer_score, known_answers, known_spec
 
 pytestmark = pytest.mark.django_db

@@ -23,6 +23,32 @@ CHAPTERS = ["Executive summary", "Score breakdown", "Neutrality and ownership", 
             "Integrity and verification"]
 
 
+# Every test here only reads the known report: it is rendered once for the module.
+@pytest.fixture
+def rendered(rendered_once):
+    return rendered_once.rendered
+
+
+@pytest.fixture
+def scored(rendered_once):
+    return rendered_once.scored
+
+
+@pytest.fixture
+def hostile_server(rendered_once):
+    return rendered_once.server
+
+
+@pytest.fixture
+def buyer(rendered_once):
+    return rendered_once.buyer
+
+
+@pytest.fixture
+def vendor(rendered_once):
+    return rendered_once.vendor
+
+
 def pdf_of(report) -> bytes:
     with report.file.open("rb") as stream:
         return stream.read()

@@ -27,16 +27,10 @@ from questionnaires.audit.models import AuditEvent
 from questionnaires.reports.models import Report
 from questionnaires.reports.services import MAX_ATTEMPTS, report_sweep
 from questionnaires.reports.tasks import render_report
-from tests.conftest import (
-    api_client_for,
-    discard_worker,
-    kill_hard,
-    start_worker,
-    table_locked,
-    wait_for,
-    waiting_for_lock,
-)
+from tests.support.actors import api_client_for
 from tests.support.reports import issue_answer_score, known_answers, known_spec
+from tests.support.waiting import wait_for
+from tests.support.workers import discard_worker, kill_hard, start_worker, table_locked, waiting_for_lock
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

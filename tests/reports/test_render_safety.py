@@ -143,7 +143,7 @@ def seen_as(buyer, report) -> tuple[str, str]:
     """(the status the API gives, the line of the workspace's reports panel) of `report`."""
     from django.test import Client
 
-    from tests.conftest import api_client_for
+    from tests.support.actors import api_client_for
 
     api = api_client_for(buyer).get(f"/api/v1/reports/{report.pk}/").json()
     page = Client()

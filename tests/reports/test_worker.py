@@ -8,8 +8,9 @@ import hashlib
 import pytest
 
 from questionnaires.reports.models import Report
-from tests.conftest import api_client_for, wait_for
+from tests.support.actors import api_client_for
 from tests.support.reports import competitor_stake, issue_answer_score, known_answers, known_spec
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

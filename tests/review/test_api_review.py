@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
-from tests.conftest import api_client_for
-from tests.support import workspace as builders
+from tests.support import assessments as builders
+from tests.support.actors import api_client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -13,21 +13,12 @@ from django.db import connections
 
 from questionnaires.assessments.models import Assessment, RemediationItem
 from questionnaires.scoring.models import ScoreRun
-from tests.conftest import wait_for
-from tests.support import workspace as builders
+from tests.support import assessments as builders
+from tests.support.browser import CHROMIUM_ARGS, CSP_PROBE
 from tests.support.paths import ROOT
+from tests.support.waiting import wait_for
 
 OUTPUT = ROOT / "test-output"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
-# Injected through the DevTools protocol, so the CSP under test does not apply to it.
-CSP_PROBE = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", function (e) {
-  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
-});
-"""
 FIRST_ANSWERS = {"own_equity": "no", "sec_mfa": "no", "sec_notify_hours": 96}
 
 

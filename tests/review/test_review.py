@@ -10,7 +10,7 @@ import pytest
 from questionnaires.assessments.models import AnswerRevision, Comment, RemediationItem, Review
 from questionnaires.assessments.services.lifecycle import answer_save
 from questionnaires.core.errors import Conflict
-from tests.support import workspace as builders
+from tests.support import assessments as builders
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today

@@ -9,10 +9,11 @@ from hypothesis import strategies as st
 
 from questionnaires.conditions import compile_template
 from questionnaires.scoring import score_assessment
+from tests.support.hypothesis_profiles import examples
 
 # Compiling a drawn template is part of each example; no deadline keeps a slow CI machine
 # from failing a property that holds.
-PROPERTY = settings(max_examples=150, deadline=None)
+PROPERTY = settings(max_examples=examples(150), deadline=None)
 
 
 def dumped(result: dict) -> str:

@@ -8,7 +8,7 @@ import datetime
 import pytest
 
 from questionnaires.assessments.models import RemediationItem, Review
-from tests.support import workspace as builders
+from tests.support import assessments as builders
 
 pytestmark = pytest.mark.django_db
 

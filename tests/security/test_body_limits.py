@@ -3,7 +3,7 @@
 more is refused before its file is read, and a file that runs past the limit is cut off.
 
 Bodies are handed to Django as a server hands them, counting what Django reads of them (the
-mixin of tests/portal/test_upload_limits.py): before, a 120 MB body was read whole before
+mixin of tests/uploads/test_upload_limits.py): before, a 120 MB body was read whole before
 its 413, which status and message alone would not show."""
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ import uuid
 import pytest
 from django.test import Client
 
-from tests.support.portal import tiny_pdf
+from tests.support.files import tiny_pdf
 
 from .test_tenancy_matrix import _seed
 

@@ -91,7 +91,7 @@ def test_workspace_page_carries_security_headers_and_script_nonce(client, buyer)
 
 
 def test_api_call_carries_security_headers(buyer):
-    from tests.conftest import api_client_for
+    from tests.support.actors import api_client_for
 
     response = api_client_for(buyer).get("/api/v1/vendors/", secure=True)
     assert response.status_code == 200

@@ -1,11 +1,18 @@
 """Fixtures for issuing and the vendor portal: a small native questionnaire, an issued
-assessment with its token, and clients holding an invitation (API header or portal session)."""
+assessment with its token, and clients holding an invitation (API header or portal session).
+
+Not a global plugin: `template` here is the portal's questionnaire, not the default one of
+tests/support/assessments_fixtures.py, so the issuing, portal and upload folders take these
+with `from tests.support.portal_fixtures import *` in their conftest."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.support.portal import SMALL_SPEC, Issued, invite_client, issue, open_portal, spec_template
+
+__all__ = ["_fresh_invite_limit", "template", "issued", "respond", "portal", "other_issued",
+           "private_storage"]
 
 
 @pytest.fixture(autouse=True)

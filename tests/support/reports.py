@@ -1,20 +1,19 @@
 """A known, scored assessment to report on, built through the real services.
 
-Shared by the report tests (through fixtures in conftest.py) and by
-bench/bench_reports.py, which loads this file by path so that it times reports of the same
+Shared by the report tests (through fixtures in tests/reports/conftest.py), the
+cross-tenant tests, and by bench/bench_reports.py, which loads this file by path so that it times reports of the same
 shape the tests check, only bigger.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
-NO_IS_GOOD = [{"key": "no", "label": "No", "score": 1.0},
-              {"key": "yes", "label": "Yes", "score": 0.0}]
+from tests.support import builders
+from tests.support.builders import NO_IS_GOOD, RESPONDENT
+
 # What a hostile vendor might type: markup, a local file, a remote stylesheet and a CSS
 # url(). The report must show it as text and fetch nothing. PORT is filled in by the test.
 HOSTILE = ('<script>alert(1)</script><img src="file:///etc/passwd">'
@@ -190,50 +189,28 @@ def issue_answer_score(*, organization, vendor, spec: dict[str, Any],
 
     `bulk` writes the answer rows in one go instead of through `answer_save` (which
     re-reads every answer on each save): for the large templates of the benchmark."""
-    from django.core.files.base import ContentFile
-
-    from questionnaires.assessments.models import Answer, Evidence
-    from questionnaires.assessments.services.lifecycle import (
-        answer_save,
-        assessment_issue,
-        assessment_submit,
-    )
-    from questionnaires.authoring.importers import load_native
+    from questionnaires.assessments.models import Answer
     from questionnaires.authoring.models import Question
-    from questionnaires.authoring.services.templates import template_create
-    from questionnaires.scoring.models import ScoringJob
-    from questionnaires.scoring.services.runs import scoring_run
 
-    template = template_create(spec=load_native(json.dumps(spec)), organization=organization,
-                               source_format="native")
-    assessment, _ = assessment_issue(
-        organization=organization, vendor=vendor, template=template,
-        due_date=datetime.date.today() + datetime.timedelta(days=30),
-        respondents=[("vera@labelworks.test", "Vera Vendor")], by=by)
+    template = builders.template_from(spec, organization)
+    assessment = builders.issue(organization=organization, vendor=vendor, template=template,
+                                by=by).assessment
     evidence = None
     if evidence_for is not None:
-        content = b"%PDF-1.4\n% SOC 2 Type II report of LabelWorks\n"
-        evidence = Evidence(assessment=assessment, name="soc2-type-ii-2025.pdf", size=len(content),
-                            sha256=hashlib.sha256(content).hexdigest(), content_type="application/pdf",
-                            question=Question.objects.get(template=template, key=evidence_for),
-                            uploaded_by="vera@labelworks.test")
-        evidence.file.save("soc2.pdf", ContentFile(content), save=True)
+        evidence = builders.evidence(
+            assessment, key=evidence_for, name="soc2-type-ii-2025.pdf", stored_as="soc2.pdf",
+            content=b"%PDF-1.4\n% SOC 2 Type II report of LabelWorks\n")
         answers = {**answers, evidence_for: ([str(evidence.pk)], "")}
     if bulk:
         questions = dict(Question.objects.filter(template=template).values_list("key", "pk"))
         Answer.objects.bulk_create([Answer(assessment=assessment, question_id=questions[key],
-                                           value=value, comment=comment,
-                                           answered_by="vera@labelworks.test")
+                                           value=value, comment=comment, answered_by=RESPONDENT)
                                     for key, (value, comment) in answers.items()], batch_size=500)
     else:
-        for key, (value, comment) in answers.items():
-            answer_save(assessment=assessment, question_key=key, value=value, comment=comment,
-                        version=None, by="vera@labelworks.test")
-    assessment = assessment_submit(assessment=assessment, by="vera@labelworks.test")
-    run = None
-    if score:
-        job = ScoringJob.objects.get(assessment=assessment, digest=assessment.answers_digest)
-        run = scoring_run(job_id=job.pk)
+        builders.answer(assessment, {key: value for key, (value, _) in answers.items()},
+                        comments={key: comment for key, (_, comment) in answers.items()})
+    assessment = builders.submit(assessment)
+    run = builders.score(assessment) if score else None
     return Built(assessment, run, evidence)
 
 

@@ -3,11 +3,14 @@ issued, answered and submitted through the real services, and a custom scenario.
 
 from __future__ import annotations
 
-import datetime
-import json
 from typing import Any
 
-RESPONDENT = "vera@labelworks.test"
+from tests.support import builders
+from tests.support.builders import RESPONDENT, job_of, submit
+
+__all__ = ["RESPONDENT", "SCORE_TASK", "SMALL_SPEC", "ANSWERS", "custom_definition",
+           "small_template", "issue_answered", "submit", "submitted", "job_of", "scored"]
+SCORE_TASK = "questionnaires.tasks.scoring.score_assessment"
 
 SMALL_SPEC: dict[str, Any] = {
     "format": "diligence/v1", "key": "scoring-check", "name": "Scoring check",
@@ -47,31 +50,15 @@ def custom_definition(key: str = "mfa-bypassed", **overrides: Any) -> dict[str, 
 
 
 def small_template(organization, spec: dict[str, Any] | None = None):
-    from questionnaires.authoring.importers import load_native
-    from questionnaires.authoring.services.templates import template_create
-
-    return template_create(spec=load_native(json.dumps(spec or SMALL_SPEC)),
-                           organization=organization, source_format="native")
+    return builders.template_from(spec or SMALL_SPEC, organization)
 
 
 def issue_answered(*, organization, vendor, template, answers: dict[str, Any] | None = None):
     """An assessment issued and fully answered through the services, not yet submitted."""
-    from questionnaires.assessments.services.lifecycle import answer_save, assessment_issue
-
-    assessment, _ = assessment_issue(
-        organization=organization, vendor=vendor, template=template,
-        due_date=datetime.date.today() + datetime.timedelta(days=30),
-        respondents=[(RESPONDENT, "Vera Vendor")])
-    for key, value in (ANSWERS if answers is None else answers).items():
-        answer_save(assessment=assessment, question_key=key, value=value, comment=None,
-                    version=None, by=RESPONDENT)
+    assessment = builders.issue(organization=organization, vendor=vendor,
+                                template=template).assessment
+    builders.answer(assessment, ANSWERS if answers is None else answers)
     return assessment
-
-
-def submit(assessment):
-    from questionnaires.assessments.services.lifecycle import assessment_submit
-
-    return assessment_submit(assessment=assessment, by=RESPONDENT)
 
 
 def submitted(*, organization, vendor, template, answers: dict[str, Any] | None = None):
@@ -79,16 +66,8 @@ def submitted(*, organization, vendor, template, answers: dict[str, Any] | None 
                                  answers=answers))
 
 
-def job_of(assessment):
-    from questionnaires.scoring.models import ScoringJob
-
-    return ScoringJob.objects.filter(assessment=assessment).latest("created_at")
-
-
 def scored(*, organization, vendor, template, answers: dict[str, Any] | None = None):
     """Submitted and scored in this process (no worker): (assessment, score run)."""
-    from questionnaires.scoring.services.runs import scoring_run
-
     assessment = submitted(organization=organization, vendor=vendor, template=template,
                            answers=answers)
-    return assessment, scoring_run(job_id=job_of(assessment).pk)
+    return assessment, builders.score(assessment)

@@ -14,7 +14,7 @@ import random
 import zipfile
 from pathlib import Path
 
-from tests.support.portal import (
+from tests.support.files import (
     PAGE_OBJECTS,
     docx,
     jpeg_comment,

@@ -11,7 +11,7 @@ import pytest
 from questionnaires.assessments.services.evidence import EvidenceRefused
 from questionnaires.uploads import checks as file_checks
 from questionnaires.uploads.checks import CHUNK, OVERLAP
-from tests.support.portal import (
+from tests.support.files import (
     PAGE_OBJECTS,
     check,
     jpeg_comment,

@@ -15,7 +15,8 @@ import pytest
 
 from questionnaires.uploads import checks as file_checks
 from questionnaires.uploads import pdf_probe
-from tests.support.portal import PAGE_OBJECTS, check, invite_client, pdf, refused, upload
+from tests.support.files import PAGE_OBJECTS, check, pdf, refused, upload
+from tests.support.portal import invite_client
 from tests.uploads import corpus
 
 DEADLINE = 2

@@ -37,8 +37,11 @@ from django.conf import settings
 
 from questionnaires.assessments.models import Answer, AnswerRevision, Evidence
 from questionnaires.audit.models import AuditEvent
-from tests.conftest import ROOT, wait_for, worker_env
-from tests.support.portal import open_portal, tiny_pdf
+from tests.support.files import tiny_pdf
+from tests.support.paths import ROOT
+from tests.support.portal import open_portal
+from tests.support.waiting import wait_for
+from tests.support.workers import worker_env
 from tests.uploads import corpus
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,8 @@ from questionnaires.uploads.parsers import (
     EvidenceUploadHandler,
     RawNameMultiPartParser,
 )
-from tests.support.portal import open_portal, tiny_pdf
+from tests.support.files import tiny_pdf
+from tests.support.portal import open_portal
 from tests.uploads.test_upload_corpus import API, BOUNDARY, HX, PORTAL, multipart, status_next_to
 
 LIMIT = 256 * 1024

@@ -1,12 +1,3 @@
-"""The issuing and portal fixtures (a small questionnaire issued to LabelWorks, clients that
-hold its invitation) for the tests of this folder."""
+"""The tests of issuing start from the portal's questionnaire issued to LabelWorks."""
 
-from tests.support.portal_fixtures import (  # noqa: F401 - fixtures, found by pytest by name
-    _fresh_invite_limit,
-    issued,
-    other_issued,
-    portal,
-    private_storage,
-    respond,
-    template,
-)
+from tests.support.portal_fixtures import *  # noqa: F403 - the fixtures, found by name

@@ -10,7 +10,7 @@ from questionnaires.assessments.models import Assessment, Invitation
 from questionnaires.assessments.services.lifecycle import invitation_resolve
 from questionnaires.audit.models import AuditEvent
 from questionnaires.scoring.models import ScoreRun
-from tests.conftest import api_client_for
+from tests.support.actors import api_client_for
 from tests.support.factories import OrganizationFactory, VendorFactory, due_in
 from tests.support.portal import SMALL_SPEC, invite_client, spec_template
 
@@ -197,7 +197,7 @@ def test_cancelling_stops_the_links_and_a_second_cancel_is_409(api, issued):
 
 
 def test_answers_listing_has_value_comment_evidence_and_who_answered(api, issued, respond):
-    from tests.support.portal import tiny_pdf, upload
+    from tests.support.files import tiny_pdf, upload
 
     respond.put("/api/v1/respond/answers/company/", {"value": "LabelWorks GmbH",
                                                      "comment": "since 2019", "version": 0},

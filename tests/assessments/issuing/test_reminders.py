@@ -138,8 +138,8 @@ def test_the_periodic_task_sends_todays_reminders(due_in_days, sent, monkeypatch
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_emails_the_invitation_and_then_the_reminder_once(
         celery_worker_process, api, vendor, template):
-    from tests.conftest import wait_for
     from tests.support.factories import due_in
+    from tests.support.waiting import wait_for
 
     response = api.post("/api/v1/assessments/", {
         "vendor": str(vendor.pk), "template": str(template.pk), "due_date": due_in(3).isoformat(),

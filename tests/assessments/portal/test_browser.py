@@ -10,25 +10,16 @@ from django.db import connections
 
 from questionnaires.assessments.models import Answer, Assessment
 from questionnaires.assessments.services.lifecycle import answer_save
+from tests.support.browser import CHROMIUM_ARGS, CSP_PROBE
+from tests.support.files import tiny_pdf
 from tests.support.paths import ROOT, VSAQ_DIR
-from tests.support.portal import SMALL_SPEC, issue, spec_template, tiny_pdf
+from tests.support.portal import SMALL_SPEC, issue, spec_template
 
 OUTPUT = ROOT / "test-output"
 WEBAPP = VSAQ_DIR / "webapp.json"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
 # Playwright hides the text caret for screenshots by injecting a <style>, which the CSP
 # under test rightly blocks (and reports); leave the caret alone instead.
 SHOT = {"caret": "initial"}
-# Records every CSP violation the page reports. Injected through the DevTools protocol, so
-# the CSP under test does not apply to it.
-CSP_PROBE = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", function (e) {
-  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
-});
-"""
 
 
 @pytest.fixture

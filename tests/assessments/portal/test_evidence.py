@@ -9,19 +9,9 @@ import zipfile
 import pytest
 
 from questionnaires.assessments.services.evidence import EvidenceTooLarge
-from tests.conftest import api_client_for
-from tests.support.portal import (
-    check,
-    docx,
-    invite_client,
-    open_portal,
-    refused,
-    tiny_jpeg,
-    tiny_pdf,
-    tiny_png,
-    upload,
-    xlsx,
-)
+from tests.support.actors import api_client_for
+from tests.support.files import check, docx, refused, tiny_jpeg, tiny_pdf, tiny_png, upload, xlsx
+from tests.support.portal import invite_client, open_portal
 
 
 # --- Accepted ---------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ import pytest
 
 from questionnaires.assessments.models import Answer, Assessment, Invitation
 from questionnaires.assessments.services.lifecycle import answer_save
-from tests.support.portal import VENDOR_EMAIL, open_portal, tiny_pdf, upload
+from tests.support.files import tiny_pdf, upload
+from tests.support.portal import VENDOR_EMAIL, open_portal
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from questionnaires.assessments.models import Answer, Invitation
-from tests.conftest import api_client_for
-from tests.support.portal import VENDOR_EMAIL, invite_client, tiny_pdf, upload
+from tests.support.actors import api_client_for
+from tests.support.files import tiny_pdf, upload
+from tests.support.portal import VENDOR_EMAIL, invite_client
 
 pytestmark = pytest.mark.django_db
 

@@ -14,6 +14,7 @@ from questionnaires.authoring.importers import (
     load_native,
     load_spreadsheet,
 )
+from tests.support.hypothesis_profiles import examples
 
 KINDS = ("yes_no", "single_choice", "multi_choice", "short_text", "long_text", "number", "date", "file", "info")
 SEVERITIES = ("info", "low", "medium", "high", "critical")
@@ -107,7 +108,7 @@ def templates(draw) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return spec
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(templates())
 def test_a_generated_template_round_trips_through_yaml_and_json(raw: dict[str, Any]) -> None:
     spec = load_native(json.dumps(raw))
@@ -115,7 +116,7 @@ def test_a_generated_template_round_trips_through_yaml_and_json(raw: dict[str, A
     assert load_native(dump_native(spec, fmt="json")) == spec
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(templates())
 def test_loading_is_idempotent_so_export_is_canonical(raw: dict[str, Any]) -> None:
     spec = load_native(json.dumps(raw))
@@ -123,7 +124,7 @@ def test_loading_is_idempotent_so_export_is_canonical(raw: dict[str, Any]) -> No
     assert dump_native(load_native(exported)) == exported
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(templates())
 def test_a_generated_template_keeps_its_questions_through_a_csv_export(raw: dict[str, Any]) -> None:
     spec = load_native(json.dumps(raw))

@@ -6,7 +6,7 @@ import pytest
 
 from questionnaires.authoring.models import Template
 from questionnaires.authoring.services.templates import template_spec
-from tests.conftest import api_client_for
+from tests.support.actors import api_client_for
 from tests.support.templates import LIBRARY_MAIN, minimal_spec, template_rows
 
 pytestmark = pytest.mark.django_db

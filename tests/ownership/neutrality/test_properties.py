@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from questionnaires.ownership.neutrality.analysis import analyse
+from tests.support.hypothesis_profiles import examples
 
 DAY = date(2025, 1, 1)
 NAMES = ["LabelWorks", "Orbital Dynamics", "Fund A", "Fund B", "Fund C", "Holdco", "Angel"]
@@ -51,7 +52,7 @@ def competitor_percent(triples):
                  if finding.competitor == "Orbital Dynamics"), 0.0)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(edges())
 def test_effective_never_exceeds_100_when_holdings_are_at_most_100(triples):
     result = analyse(VENDOR_ID, ENTITIES, stakes_of(capped(triples)), COMPETITORS, on=DAY)
@@ -60,7 +61,7 @@ def test_effective_never_exceeds_100_when_holdings_are_at_most_100(triples):
     assert all(0 <= finding.percent <= 100 for finding in result.findings)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(edges(max_edges=20), st.sampled_from([None, 0, 51, 100]))
 def test_analysis_terminates_on_any_graph_and_reports_real_cycles(triples, voting):
     result = analyse(VENDOR_ID, ENTITIES, stakes_of(triples, voting), COMPETITORS, on=DAY)
@@ -72,7 +73,7 @@ def test_analysis_terminates_on_any_graph_and_reports_real_cycles(triples, votin
     assert result.status in ("neutral", "at_risk", "conflicted")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(edges(near_holder, near_subject, minority, max_edges=8), near_holder, near_subject,
        st.data())
 def test_adding_a_stake_never_lowers_the_competitors_percent(triples, holder, subject, data):

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from questionnaires.charts.ownership import ownership_graph_svg, ownership_timeline_svg
+from tests.support.hypothesis_profiles import examples
 
 SVG = "{http://www.w3.org/2000/svg}"
 ON = date(2025, 6, 30)
@@ -198,7 +199,7 @@ def test_timeline_is_deterministic_and_valid_when_empty():
     assert "No stake was held between 2024-01-01 and 2024-01-01." in all_text(empty)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.text(min_size=1, max_size=80).filter(str.strip))
 def test_any_name_yields_well_formed_svg(name):
     entities = [{"id": "v", "name": "LabelWorks"}, {"id": "h", "name": name}]

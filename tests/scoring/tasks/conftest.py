@@ -1,11 +1,9 @@
 """Fixtures of the scoring-in-Celery tests. The private Redis, the workers and the way to
-kill them are shared with the report tests, in tests/conftest.py."""
+kill them are shared with the report tests, in tests/support/workers.py."""
 
 from __future__ import annotations
 
 import pytest
-
-SCORE_TASK = "questionnaires.tasks.scoring.score_assessment"
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from questionnaires.audit.models import AuditEvent
 from questionnaires.scoring.models import ScoreRun, ScoringJob
 from questionnaires.scoring.services import outbox as scoring
 from questionnaires.scoring.services import runs
-from tests.conftest import api_client_for
+from tests.support.actors import api_client_for
 from tests.support.factories import VendorFactory
 from tests.support.scoring import issue_answered, job_of, scored, small_template, submitted
 

@@ -10,7 +10,7 @@ import pytest
 
 from questionnaires.audit.models import AuditEvent
 from questionnaires.scoring.models import Scenario
-from tests.conftest import api_client_for
+from tests.support.actors import api_client_for
 from tests.support.scoring import custom_definition, scored, small_template
 
 pytestmark = pytest.mark.django_db

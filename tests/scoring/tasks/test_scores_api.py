@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from questionnaires.scoring.models import ScoreRun, ScoringJob
-from tests.conftest import api_client_for
+from tests.support.actors import api_client_for
 from tests.support.scoring import custom_definition, job_of, scored, small_template, submitted
 
 pytestmark = pytest.mark.django_db

@@ -24,24 +24,17 @@ from django.utils import timezone
 from questionnaires.audit.models import AuditEvent
 from questionnaires.scoring.models import Scenario, ScoreRun, ScoringJob
 from questionnaires.scoring.services.outbox import MAX_ATTEMPTS, redispatch_grace, scoring_sweep
-from tests.conftest import (
-    api_client_for,
-    discard_worker,
-    kill_hard,
-    start_worker,
-    stop_worker,
-    table_locked,
-    wait_for,
-    waiting_for_lock,
-)
-from tests.scoring.tasks.conftest import SCORE_TASK
+from tests.support.actors import api_client_for
 from tests.support.scoring import (
     RESPONDENT,
+    SCORE_TASK,
     issue_answered,
     job_of,
     small_template,
     submit,
 )
+from tests.support.waiting import wait_for
+from tests.support.workers import discard_worker, kill_hard, start_worker, stop_worker, table_locked, waiting_for_lock
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("no_invitation_email")]

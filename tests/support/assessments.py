@@ -1,15 +1,14 @@
-"""Assessments in known states, built through the real services, for the workspace tests
-and bench/bench_dashboard.py (which loads this file by path)."""
+"""The buyer's default questionnaire and assessments in known states, built through the real
+services (tests/support/builders.py), for the review, audit, portfolio and reassessment
+tests and bench/bench_dashboard.py (which loads this file by path)."""
 
 from __future__ import annotations
 
 import datetime
-import json
 from typing import Any
 
-NO_IS_GOOD = [{"key": "no", "label": "No", "score": 1.0},
-              {"key": "yes", "label": "Yes", "score": 0.0}]
-RESPONDENT = "vera@labelworks.test"
+from tests.support import builders
+from tests.support.builders import NO_IS_GOOD, RESPONDENT
 
 
 def spec(key: str = "ws-check", extra_questions: int = 0) -> dict[str, Any]:
@@ -54,47 +53,29 @@ SAFE = {"own_equity": "no", "sec_mfa": "yes", "sec_notify_hours": 12}
 
 
 def template_for(organization, **kwargs):
-    from questionnaires.authoring.importers import load_native
-    from questionnaires.authoring.services.templates import template_create
-
-    return template_create(spec=load_native(json.dumps(spec(**kwargs))),
-                           organization=organization, source_format="native")
+    return builders.template_from(spec(**kwargs), organization)
 
 
 def issue(*, organization, vendor, template, by=None, due_in_days: int = 30, previous=None):
-    from questionnaires.assessments.services.lifecycle import assessment_issue
-
-    assessment, issued = assessment_issue(
-        organization=organization, vendor=vendor, template=template,
-        due_date=datetime.date.today() + datetime.timedelta(days=due_in_days),
-        respondents=[(RESPONDENT, "Vera Vendor")], by=by, previous=previous)
-    assessment.invite_url = issued[0].url
-    return assessment
+    """The assessment, with the invitation's link as `invite_url`."""
+    issued = builders.issue(organization=organization, vendor=vendor, template=template, by=by,
+                            due_in_days=due_in_days, previous=previous)
+    issued.assessment.invite_url = issued.url
+    return issued.assessment
 
 
 def answer(assessment, answers: dict[str, Any], by: str = RESPONDENT) -> None:
-    from questionnaires.assessments.models import Answer
-    from questionnaires.assessments.services.lifecycle import answer_save
-
-    versions = dict(Answer.objects.filter(assessment=assessment)
-                    .values_list("question__key", "version"))
-    for key, value in answers.items():
-        answer_save(assessment=assessment, question_key=key, value=value, comment=None,
-                    version=versions.get(key), by=by)
+    builders.answer(assessment, answers, by=by)
 
 
 def submit_and_score(assessment):
     """Submit, then score in this process (no worker): the assessment, refreshed."""
-    from questionnaires.assessments.services.lifecycle import assessment_submit
     from questionnaires.ownership.services.neutrality import vendor_entity
-    from questionnaires.scoring.models import ScoringJob
-    from questionnaires.scoring.services.runs import scoring_run
 
     # The vendor's node in the ownership graph exists before scoring reads the graph.
     vendor_entity(assessment.vendor)
-    assessment = assessment_submit(assessment=assessment, by=RESPONDENT)
-    job = ScoringJob.objects.get(assessment=assessment, digest=assessment.answers_digest)
-    scoring_run(job_id=job.pk)
+    assessment = builders.submit(assessment)
+    builders.score(assessment)
     assessment.refresh_from_db()
     return assessment
 
@@ -107,20 +88,7 @@ def scored(*, organization, vendor, template, answers=None, by=None):
 
 def evidence(assessment, *, key: str = "sec_soc2", name: str = "soc2.pdf",
              expires_on: datetime.date | None = None):
-    import hashlib
-
-    from django.core.files.base import ContentFile
-
-    from questionnaires.assessments.models import Evidence
-    from questionnaires.authoring.models import Question
-
-    content = b"%PDF-1.4\n% SOC 2 Type II\n"
-    item = Evidence(assessment=assessment, name=name, size=len(content),
-                    sha256=hashlib.sha256(content).hexdigest(), content_type="application/pdf",
-                    question=Question.objects.get(template=assessment.template, key=key),
-                    uploaded_by=RESPONDENT, expires_on=expires_on)
-    item.file.save(name, ContentFile(content), save=True)
-    return item
+    return builders.evidence(assessment, key=key, name=name, expires_on=expires_on)
 
 
 STATUSES = ["sent", "in_progress", "submitted", "in_review", "changes_requested", "approved",
