@@ -19,7 +19,7 @@ from questionnaires.assessments.services.invite_limits import (
 )
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 UNKNOWN = "Zx" * 21 + "Q"
 PROXY = "10.0.0.2"
 ADDRESSES = ("127.0.0.1", PROXY, "198.51.100.7", "198.51.100.8", "203.0.113.9",
