@@ -36,7 +36,7 @@ def parse_day(value: str) -> datetime.date:
     try:
         day = datetime.date.fromisoformat(value)
     except ValueError:
-        raise ValidationError(f'expected a date "YYYY-MM-DD", got "{value}"',
+        raise ValidationError(f'"{value}" is not a date: expected "YYYY-MM-DD"',
                               code="invalid") from None
     validate_day(day)
     return day

@@ -15,7 +15,8 @@ from questionnaires.core import dispatch
 from questionnaires.management.scheduler import EmbeddedScheduler, SchedulerBusy, scheduler_lock
 
 UTC = datetime.UTC
-INTERVAL_TASKS = {dispatch.SCORING_SWEEP, dispatch.REPORT_SWEEP, dispatch.SEND_REMINDERS}
+INTERVAL_TASKS = {dispatch.SCORING_SWEEP, dispatch.REPORT_SWEEP, dispatch.SEND_REMINDERS,
+                  dispatch.AUDIT_CHECKPOINT}
 
 
 class Clock:
@@ -69,6 +70,7 @@ def test_interval_tasks_run_at_start_then_once_per_period_never_twice():
         scheduler.tick()
     assert ran.count(dispatch.SEND_REMINDERS) == 2  # at start, and one hour later
     assert ran.count(dispatch.SCORING_SWEEP) == 61
+    assert ran.count(dispatch.AUDIT_CHECKPOINT) == 13  # at start, then every 5 minutes
 
 
 def test_crontab_tasks_wait_for_their_time_and_run_once_there():
