@@ -27,6 +27,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.core import NotSet
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -230,10 +231,12 @@ def _run_hostile(case, seeded, headers: dict) -> None:
     multipart = case.media_type is not None and "multipart" in case.media_type
     for name, change in _hostile_variants(case):
         poisoned_body = body
-        if not multipart and body is not None and not isinstance(body, bytes):
+        if not multipart and body is not None and not isinstance(body, (bytes, NotSet)):
             poisoned_body = _poisoned(body, change)
         case.query = _poisoned(query, change) if query else query
         if name == "surrogate":
+            if isinstance(body, NotSet) or body is None:
+                continue  # no body to carry it (a query string cannot)
             _assert_documented_4xx_or_success(
                 case, _raw_json_call(case, poisoned_body, headers[role]))
         else:
