@@ -14,7 +14,7 @@ import datetime
 from django.core.exceptions import ValidationError
 
 EARLIEST_DAY = datetime.date(1900, 1, 1)
-LATEST_DAY = datetime.date(2199, 12, 31)
+LATEST_DAY = datetime.date(2999, 12, 31)  # far-future filters (until=2999-01-01) stay valid
 
 
 def day_problem(day: datetime.date) -> str:

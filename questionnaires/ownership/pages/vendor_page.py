@@ -45,6 +45,8 @@ def parse_on(value: str | None) -> tuple[datetime.date, str]:
     try:
         return parse_day(value), ""
     except ValidationError as error:
+        if error.code == "invalid":
+            return today, f'"{value}" is not a date (YYYY-MM-DD); showing today instead.'
         return today, f"{error.messages[0]}; showing today instead."
 
 

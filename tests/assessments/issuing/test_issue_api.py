@@ -232,7 +232,7 @@ def test_the_answers_listing_runs_a_bounded_number_of_queries(api, issued, respo
     assert response.json()["count"] == 5
 
 
-@pytest.mark.parametrize("day", ["9999-12-31", "2200-01-01"])
+@pytest.mark.parametrize("day", ["9999-12-31", "3000-01-01"])
 def test_a_due_date_past_the_accepted_range_is_a_400_naming_it_not_a_500(
         api, vendor, template, day):
     """The link lasts 30 days past the due date: at 9999-12-31 that sum overflowed."""
