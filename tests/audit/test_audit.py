@@ -47,7 +47,7 @@ def test_the_audit_page_lists_the_organisations_events_newest_first(buyer_client
     ("action=answer.saved", ["answer.saved"]),
     ("action=assessment.", ["assessment.approved", "assessment.issued"]),
     ("actor=vera", ["answer.saved"]),
-    ("since=2000-01-01&until=2199-12-31", ["assessment.approved", "answer.saved",
+    ("since=2000-01-01&until=2999-01-01", ["assessment.approved", "answer.saved",
                                            "assessment.issued"]),
     ("until=2000-01-01", []),
 ])
