@@ -101,10 +101,10 @@ test: venv-dev services
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
 
-# The inner loop: everything but real workers (services), Chromium (browser) and fuzzing
-# (slow, and the schemathesis module), with a fifth of the hypothesis examples. `make test`
-# (and CI) still runs all of it at full strength.
-FAST_ARGS := -m "not slow and not browser and not services" \
+# The inner loop: everything but real workers (services), Chromium (browser), fuzzing (slow,
+# and the schemathesis module) and the whole first run in a fresh process (deploy), with a
+# fifth of the hypothesis examples. `make test` (and CI) still runs all of it at full strength.
+FAST_ARGS := -m "not slow and not browser and not services and not deploy" \
 	--ignore=tests/security/test_schema_fuzz.py --hypothesis-profile=fast
 
 test-fast: venv-dev services

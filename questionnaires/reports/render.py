@@ -194,6 +194,11 @@ def _render_in_child(html: str) -> bytes:
         return pdf_bytes(html)
     except MemoryError:
         raise
+    except SystemError as exc:
+        # Under the address-space cap, a C library whose allocation failed can hand Python
+        # an error with no exception set ("error return without exception set"): that is
+        # the cap, and the reason a person needs is memory, not an internal error.
+        raise MemoryError from exc
     except Exception as exc:  # WeasyPrint raises many types; the parent reports it
         raise ChildFailed(f"WeasyPrint failed: {type(exc).__name__}: {exc}"[:500]) from exc
 

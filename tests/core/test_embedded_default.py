@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.support.paths import ROOT
 
 SCRIPT = r'''
@@ -46,6 +48,9 @@ print("PAGES OK", len(pages))
 '''
 
 
+# About 150 s (migrate, collectstatic and the demo twice, in a new process): make test runs it,
+# make test-fast leaves it out of the inner loop.
+@pytest.mark.deploy
 def test_the_demo_and_every_buyer_page_work_on_sqlite_with_in_process_tasks(tmp_path):
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
