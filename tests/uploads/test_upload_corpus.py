@@ -342,7 +342,12 @@ def upload_over_a_socket(server: Server, token: str, content: Iterator[bytes],
             if not pending:  # all sent: wait for the answer
                 selector.modify(sock, selectors.EVENT_READ)
                 continue
-            count = sock.send(pending)
+            try:
+                count = sock.send(pending)
+            except (BrokenPipeError, ConnectionResetError):
+                # The server answered and closed between the select and this send (a busy
+                # machine widens the gap): stop sending and read its answer, as curl does.
+                break
             sent, pending = sent + count, pending[count:]
         sock.setblocking(True)
         sock.settimeout(60)
