@@ -24,6 +24,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from questionnaires.core.api.errors import ErrorListSerializer
+from questionnaires.core.api.fields import TextField
 from questionnaires.core.api.permissions import IsAdmin, IsMember
 from questionnaires.core.api.tenancy import OrganizationScopedMixin
 from questionnaires.ownership.models import Competitor
@@ -50,10 +51,10 @@ WRITE_ERRORS = {**READ_ERRORS, 400: _error("Invalid input, located by field."),
 
 
 class CompetitorSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(max_length=200, help_text=(
+    name = TextField(max_length=200, help_text=(
         "As the buyer knows it; matched to the ownership graph ignoring case, punctuation "
         "and legal forms."))
-    aliases = serializers.ListField(child=serializers.CharField(max_length=200),
+    aliases = serializers.ListField(child=TextField(max_length=200),
                                     required=False, help_text=(
         "Other names it trades under, e.g. a former name or a brand."))
 
