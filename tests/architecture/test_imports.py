@@ -24,7 +24,7 @@ def test_function_level_imports_count_too(tmp_path):
                "questionnaires.b.services.y": tmp_path / "y.py"}
     (tmp_path / "x.py").write_text("from questionnaires.b.services import y\n")
     (tmp_path / "y.py").write_text("def f():\n    from questionnaires.a.services import x\n")
-    found = cycles(modules, edges_of(modules))
+    found = cycles(modules, edges(modules))
     assert found == [sorted(modules)]
 
 
@@ -49,10 +49,6 @@ def test_every_package_says_what_it_owns_and_may_import():
             continue
         text = init.read_text()
         assert text.startswith('"""') and len(text.split('"""')[1]) > 40, init
-
-
-def edges_of(modules):
-    return edges(modules)
 
 
 def violations_at(modules, graph):
